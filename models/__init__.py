@@ -1,0 +1,1 @@
+"""Townhall's domain: documents, repositories, indexes and rules. No GraphQL or HTTP here."""

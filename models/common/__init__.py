@@ -1,0 +1,1 @@
+"""Plumbing every domain shares: database access, ids, errors, clock, calendar, paging, outbox."""
