@@ -68,9 +68,7 @@ class Settings:
     def from_env(cls) -> Settings:
         environment = os.environ.get("TOWNHALL_ENV", "development")
         if environment not in ("development", "production"):
-            raise SettingsError(
-                f"TOWNHALL_ENV must be 'development' or 'production', got {environment!r}"
-            )
+            raise SettingsError(f"TOWNHALL_ENV must be 'development' or 'production', got {environment!r}")
         limits = Limits(
             max_depth=_int("TOWNHALL_MAX_QUERY_DEPTH", Limits.max_depth, 1),
             max_aliases=_int("TOWNHALL_MAX_ALIASES", Limits.max_aliases, 1),

@@ -1,0 +1,1 @@
+"""GraphQL types and fields, one package per domain; thin translations onto models/."""

@@ -14,6 +14,7 @@ from api.embedded_db import EmbeddedDatabase
 from models.common.db import Database, Document, connect, ensure_indexes
 from tests.support.command_log import CommandLog
 
+pytest_plugins = ["tests.support.graphql_client"]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Departments: the tree of government bodies that hold cases and answer for them."""

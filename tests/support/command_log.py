@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 
 from pymongo import monitoring
 
-_NOT_DATA = frozenset(
-    {"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"}
-)
+_NOT_DATA = frozenset({"hello", "ismaster", "isMaster", "ping", "endSessions", "buildInfo"})
 
 
 @dataclass

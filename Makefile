@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make demo` serves the API with demo data; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lock schema bench
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Townhall needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/townhall serve --demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+# Re-pin every dependency after changing pyproject.toml (then commit requirements.lock).
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^townhall' > requirements.lock
+
+# Rewrite the committed schema after an intended schema change.
+schema: $(STAMP)
+	$(BIN)/townhall export-schema > mobile-contract/schema.graphql
+
+bench: $(STAMP)
+	$(BIN)/python bench/graphql_throughput.py

@@ -1,0 +1,89 @@
+"""The Starlette application: GraphQL, health, readiness and metrics endpoints, and their lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from models.common.live_feed import LiveFeed
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from api.graphql_view import TownhallGraphQL
+from api.metrics import CommandMetrics, Metrics, operation_metrics
+from api.middleware import BodySizeLimit, RequestContext
+from api.schema import build_schema
+from api.settings import Settings
+from models.common.db import Database, connect, ensure_indexes
+from models.common.pagination import PageBounds
+
+
+def create_app(
+    settings: Settings, *, mongodb_uri: str | None = None, database: Database | None = None
+) -> Starlette:
+    """The app on `database` (owned by the caller), or on its own client to `mongodb_uri`."""
+    if (mongodb_uri is None) == (database is None):
+        raise ValueError("give exactly one of mongodb_uri and database")
+    metrics = Metrics()
+    limits = settings.limits
+    schema = build_schema(limits, extra_extensions=(operation_metrics(metrics),))
+    graphql = TownhallGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.development else None,
+        allowed_origins=settings.allowed_origins,
+        page_bounds=PageBounds(default_size=limits.default_page_size, max_size=limits.max_page_size),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        client = None
+        db = database
+        if db is None:
+            client = connect(mongodb_uri or "", listeners=[CommandMetrics(metrics)])
+            db = client[settings.database_name]
+            await ensure_indexes(db)
+        app.state.db = db
+        app.state.live_feed = LiveFeed(db)
+        try:
+            yield
+        finally:
+            await app.state.live_feed.close()
+            if client is not None:
+                await client.close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await request.app.state.db.command("ping")
+        except PyMongoError as error:
+            return JSONResponse(
+                {"status": "unavailable", "reason": f"database: {type(error).__name__}"}, status_code=503
+            )
+        return JSONResponse({"status": "ready"})
+
+    async def metrics_endpoint(request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
+        ],
+        middleware=[
+            Middleware(RequestContext, metrics=metrics),
+            Middleware(BodySizeLimit, max_bytes=limits.max_body_bytes),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.metrics = metrics
+    return app

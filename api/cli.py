@@ -1,0 +1,146 @@
+"""The `townhall` command: serve the API, seed demo data, export the schema, manage departments."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from api.logs import configure_logging
+from api.runtime import StartupError, database_server, open_database
+from api.settings import Settings, SettingsError
+from models.common.actors import COMMAND_LINE
+from models.common.db import Database
+from models.common.errors import DomainError
+
+log = logging.getLogger("townhall.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="seed demo data if the database is empty")
+
+    commands.add_parser("seed-demo", help="fill an empty database with the demo city")
+    commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+
+    worker = commands.add_parser("worker", help="process outbox events until stopped")
+    worker.add_argument("--once", action="store_true", help="process what is due, then exit")
+
+    department = commands.add_parser("department", help="manage departments")
+    department_commands = department.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = department_commands.add_parser("create", help="create a department")
+    create.add_argument("--code", required=True, help="2–40 lowercase letters, digits or hyphens")
+    create.add_argument("--name-zh", required=True)
+    create.add_argument("--name-en", default="")
+    create.add_argument("--parent", help="the supervising department's code")
+    return parser
+
+
+def _with_database(settings: Settings, job: Callable[[Database], Awaitable[int]]) -> int:
+    async def run(uri: str) -> int:
+        async with open_database(settings, uri) as db:
+            return await job(db)
+
+    with database_server(settings) as uri:
+        return asyncio.run(run(uri))
+
+
+def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    with database_server(settings) as uri:
+        if demo:
+            _with_demo(settings, uri)
+        app = create_app(settings, mongodb_uri=uri)
+        print(f"Townhall: GraphQL at http://{host}:{port}/graphql", file=sys.stderr)
+        uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets", lifespan="on")
+    return 0
+
+
+def _with_demo(settings: Settings, uri: str) -> None:
+    from api.demo.seed import seed_demo
+
+    async def run() -> None:
+        async with open_database(settings, uri) as db:
+            summary = await seed_demo(db)
+            log.info("demo data", extra={"summary": str(summary)})
+
+    asyncio.run(run())
+
+
+async def _seed_demo(db: Database) -> int:
+    from api.demo.seed import seed_demo
+
+    summary = await seed_demo(db)
+    print(summary.describe())
+    return 0
+
+
+def _create_department(args: argparse.Namespace) -> Callable[[Database], Awaitable[int]]:
+    from models.departments.service import NewDepartment, create_department
+
+    async def job(db: Database) -> int:
+        document = await create_department(
+            db,
+            COMMAND_LINE,
+            NewDepartment(
+                code=args.code, name_zh=args.name_zh, name_en=args.name_en, parent_code=args.parent
+            ),
+        )
+        print(f"created department {document['code']} ({document['_id']})")
+        return 0
+
+    return job
+
+
+def _run_worker(once: bool) -> Callable[[Database], Awaitable[int]]:
+    from api.workers import run_outbox_worker
+
+    async def job(db: Database) -> int:
+        await run_outbox_worker(db, once=once)
+        return 0
+
+    return job
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings.log_level)
+        if args.command == "export-schema":
+            from api.schema import build_schema
+
+            print(build_schema(settings.limits).as_str())
+            return 0
+        if args.command == "serve":
+            return _serve(settings, args.host, args.port, args.demo)
+        if args.command == "seed-demo":
+            return _with_database(settings, _seed_demo)
+        if args.command == "worker":
+            return _with_database(settings, _run_worker(args.once))
+        if args.command == "department" and args.action == "create":
+            return _with_database(settings, _create_department(args))
+    except (SettingsError, StartupError) as error:
+        print(f"townhall: {error}", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        where = f" ({error.field})" if error.field else ""
+        print(f"townhall: {error.message}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

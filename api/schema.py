@@ -1,0 +1,56 @@
+"""Assembles the GraphQL schema from the domains' modules, with limits, caches and error handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+
+from api.errors import present_errors
+from api.limits import limits_extension
+from api.settings import Limits
+from resolvers.common.node import NodeQueries
+from resolvers.departments.mutations import DepartmentMutations
+from resolvers.departments.queries import DepartmentQueries
+from resolvers.departments.subscriptions import DepartmentSubscriptions
+from resolvers.system import SystemQueries
+
+
+# Each domain contributes a class of fields; the roots inherit them all.
+@strawberry.type
+class Query(NodeQueries, SystemQueries, DepartmentQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(DepartmentMutations):
+    pass
+
+
+@strawberry.type
+class Subscription(DepartmentSubscriptions):
+    pass
+
+
+class TownhallSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        """The one place every error passes: masked or coded for clients, logged with an id."""
+        present_errors(errors)
+
+
+ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
+DEFAULT_LIMITS = Limits()
+
+
+def build_schema(
+    limits: Limits = DEFAULT_LIMITS, extra_extensions: tuple[ExtensionFactory, ...] = ()
+) -> strawberry.Schema:
+    extensions: list[ExtensionFactory] = [
+        *extra_extensions,
+        lambda: ParserCache(maxsize=limits.cache_size),
+        limits_extension(limits),
+        lambda: ValidationCache(maxsize=limits.cache_size),
+    ]
+    return TownhallSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -1,0 +1,86 @@
+"""Prints requests per second for typical GraphQL reads through the full ASGI stack on the embedded database.
+
+Run: `.venv/bin/python bench/graphql_throughput.py [--seconds 5] [--concurrency 8]`. Traffic stays
+in-process (httpx's ASGI transport); the numbers measure Townhall, not a network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from api.app import create_app
+from api.embedded_db import EmbeddedDatabase
+from api.settings import Settings
+from models.common.actors import COMMAND_LINE
+from models.common.db import connect, ensure_indexes
+from models.departments.service import NewDepartment, create_department
+
+CASES = {
+    "serverTime": "query ServerTime { serverTime }",
+    "20 departments": "query Page { departments(first: 20) { edges { node { id code name { zh en } } } } }",
+    "20 departments + parent": (
+        "query PageWithParents { departments(first: 20) "
+        "{ edges { node { id code name { zh en } parent { code } } } } }"
+    ),
+    "introspection-free node": "query Node($id: ID!) { node(id: $id) { id } }",
+}
+
+
+async def measure(
+    client: httpx.AsyncClient, query: str, variables: dict, seconds: float, concurrency: int
+) -> float:
+    done = 0
+    deadline = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            response = await client.post("/graphql", json={"query": query, "variables": variables})
+            if response.status_code != 200 or "errors" in response.json():
+                raise SystemExit(f"benchmark request failed: {response.text[:300]}")
+            done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return done / (time.perf_counter() - started)
+
+
+async def main(seconds: float, concurrency: int, uri: str) -> None:
+    client = connect(uri)
+    db = client["bench"]
+    await client.drop_database("bench")
+    await ensure_indexes(db)
+    await create_department(db, COMMAND_LINE, NewDepartment(code="city", name_zh="市政府"))
+    last = None
+    for n in range(60):
+        last = await create_department(
+            db, COMMAND_LINE, NewDepartment(code=f"bureau-{n:02d}", name_zh=f"第{n}局", parent_code="city")
+        )
+    from strawberry.relay import to_base64
+
+    variables = {"id": to_base64("Department", str(last["_id"]))} if last else {}
+    app = create_app(Settings(), database=db)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            print(f"{'operation':<28} {'req/s':>8}   ({seconds:.0f} s each, {concurrency} concurrent)")
+            for name, query in CASES.items():
+                rate = await measure(http, query, variables if "$id" in query else {}, seconds, concurrency)
+                print(f"{name:<28} {rate:>8.0f}")
+    await client.drop_database("bench")
+    await client.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as data_dir, EmbeddedDatabase(Path(data_dir)) as server:
+        asyncio.run(main(args.seconds, args.concurrency, server.uri))

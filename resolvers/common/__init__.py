@@ -1,0 +1,1 @@
+"""GraphQL plumbing every domain shares: context, loaders, Relay paging, error results."""

@@ -1,0 +1,77 @@
+"""Expected failures as GraphQL types, and the one place that turns a DomainError into one of them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import ParamSpec, TypeVar
+
+import strawberry
+
+from models.common import errors
+
+
+@strawberry.enum(description="What went wrong, for an app to switch on.")
+class ErrorCode(Enum):
+    INVALID_INPUT = "INVALID_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+
+
+@strawberry.interface(description="An expected failure: nothing was changed.")
+class UserError:
+    code: ErrorCode
+    message: str = strawberry.field(description="For people: what went wrong and what to do.")
+    field: str | None = strawberry.field(description="The input field at fault, when one is.")
+
+
+@strawberry.type(description="The input breaks a rule; `field` names it.")
+class InvalidInputError(UserError):
+    pass
+
+
+@strawberry.type(description="The thing asked for does not exist or is not visible to you.")
+class NotFoundError(UserError):
+    pass
+
+
+@strawberry.type(description="You may not do this.")
+class ForbiddenError(UserError):
+    pass
+
+
+@strawberry.type(description="This clashes with the current state (a duplicate, a wrong stage).")
+class ConflictError(UserError):
+    pass
+
+
+_ERROR_TYPES: dict[str, type[UserError]] = {
+    errors.InvalidInput.code: InvalidInputError,
+    errors.NotFound.code: NotFoundError,
+    errors.Forbidden.code: ForbiddenError,
+    errors.Conflict.code: ConflictError,
+}
+
+
+def user_error(error: errors.DomainError) -> UserError:
+    error_type = _ERROR_TYPES[error.code]
+    return error_type(code=ErrorCode(error.code), message=error.message, field=error.field)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def returns_user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Wrap a mutation resolver so a DomainError from models/ becomes its typed error result."""
+
+    @functools.wraps(resolver)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await resolver(*args, **kwargs)
+        except errors.DomainError as error:
+            return user_error(error)  # type: ignore[return-value]
+
+    return wrapper

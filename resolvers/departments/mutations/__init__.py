@@ -1,0 +1,14 @@
+"""Mutations on departments, one per module."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.departments.mutations.create_department import create_department
+
+
+@strawberry.type
+class DepartmentMutations:
+    create_department = strawberry.mutation(
+        resolver=create_department, description="Create a department (admins)."
+    )

@@ -1,0 +1,69 @@
+"""The Department type."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from models.common.db import Document
+from models.departments import repository
+from resolvers.common.context import Info
+from resolvers.common.relay import connection_from_page, object_ids, page_args
+from resolvers.common.types import LocalizedText
+from resolvers.departments.loaders import DEPARTMENT_BY_ID
+
+
+@strawberry.type(description="A government department; its parent supervises it and takes escalations.")
+class Department(relay.Node):
+    id: relay.NodeID[str]
+    code: str = strawberry.field(description="A stable short name, e.g. 'housing'.")
+    name: LocalizedText
+    created_at: datetime
+    document: strawberry.Private[Document]
+
+    @classmethod
+    def from_document(cls, document: Document) -> Department:
+        return cls(
+            id=str(document["_id"]),
+            code=document["code"],
+            name=LocalizedText.from_document(document["name"]),
+            created_at=document["created_at"],
+            document=document,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Department | None]:
+        ids = object_ids(node_ids)
+        found = await info.context.loaders[DEPARTMENT_BY_ID].load_many([i for i in ids if i])
+        by_id = {document["_id"]: document for document in found if document}
+        return [cls.from_document(by_id[i]) if i in by_id else None for i in ids]
+
+    @strawberry.field(description="The supervising department; null at the top of the tree.")
+    async def parent(self, info: Info) -> Department | None:
+        parent_id = self.document.get("parent_id")
+        if parent_id is None:
+            return None
+        document = await info.context.loaders[DEPARTMENT_BY_ID].load(parent_id)
+        return Department.from_document(document) if document else None
+
+    @strawberry.field(description="The departments this one supervises, by code.")
+    async def children(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> relay.Connection[Department]:
+        page = await repository.page_departments(
+            info.context.db,
+            page_args(first, after, last, before),
+            info.context.page_bounds,
+            parent_id=self.document["_id"],
+        )
+        return connection_from_page(relay.Connection[Department], page, Department.from_document)

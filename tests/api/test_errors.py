@@ -1,0 +1,61 @@
+"""Expected failures are typed results; unexpected ones are masked, with an id that is in the log."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from models.departments.documents import DEPARTMENTS
+from tests.support.graphql_client import GraphQLClient
+
+CREATE_DEPARTMENT = """
+mutation Create($input: CreateDepartmentInput!) {
+  createDepartment(input: $input) {
+    __typename
+    ... on UserError { code message field }
+    ... on DepartmentCreated { department { code } }
+  }
+}
+"""
+
+
+class TestTypedErrors:
+    async def test_forbidden_is_a_typed_result_and_writes_nothing(self, gql: GraphQLClient, db) -> None:
+        response = await gql.execute(CREATE_DEPARTMENT, {"input": {"code": "parks", "nameZh": "园林局"}})
+
+        assert response.status == 200
+        assert response.data["createDepartment"] == {
+            "__typename": "ForbiddenError",
+            "code": "FORBIDDEN",
+            "message": "sign in first",
+            "field": None,
+        }
+        assert await DEPARTMENTS.of(db).count_documents({}) == 0
+
+
+class TestMaskedErrors:
+    async def test_unexpected_error_is_masked_with_an_id_in_the_log(
+        self, gql: GraphQLClient, db, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        # A damaged document (no name) makes the resolver fail in a way nobody planned for.
+        await DEPARTMENTS.of(db).insert_one({"code": "broken", "parent_id": None, "ancestors": [], "v": 1})
+
+        with caplog.at_level(logging.ERROR, logger="townhall.errors"):
+            response = await gql.execute('{ department(code: "broken") { code name { zh } } }')
+
+        assert response.status == 200
+        error = response.errors[0]
+        assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        error_id = error["extensions"]["errorId"]
+        assert error["message"].endswith(f"quote error id {error_id}.")
+        assert "KeyError" not in error["message"] and "Traceback" not in str(response.body)
+        logged = [r for r in caplog.records if getattr(r, "error_id", None) == error_id]
+        assert len(logged) == 1
+        assert logged[0].exc_info is not None and logged[0].exc_info[0] is KeyError
+
+    async def test_malformed_global_id_is_a_clear_input_error(self, gql: GraphQLClient) -> None:
+        response = await gql.execute('{ node(id: "not-a-global-id") { id } }')
+
+        assert response.errors[0]["extensions"]["code"] in ("INVALID_INPUT", "GRAPHQL_VALIDATION_FAILED")
+        assert "errorId" not in response.errors[0]["extensions"]
