@@ -15,12 +15,14 @@ from resolvers.common.node import NodeQueries
 from resolvers.departments.mutations import DepartmentMutations
 from resolvers.departments.queries import DepartmentQueries
 from resolvers.departments.subscriptions import DepartmentSubscriptions
+from resolvers.districts.queries import DistrictQueries
 from resolvers.system import SystemQueries
+from resolvers.topics.queries import TopicQueries
 
 
 # Each domain contributes a class of fields; the roots inherit them all.
 @strawberry.type
-class Query(NodeQueries, SystemQueries, DepartmentQueries):
+class Query(NodeQueries, SystemQueries, DepartmentQueries, DistrictQueries, TopicQueries):
     pass
 
 

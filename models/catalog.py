@@ -1,4 +1,6 @@
 """Imports every domain's documents module, so the collection catalog is complete."""
 
-import models.common.outbox  # noqa: F401
-import models.departments.documents  # noqa: F401
+import models.common.outbox
+import models.departments.documents
+import models.districts.documents
+import models.topics.documents  # noqa: F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pymongo.errors import DuplicateKeyError
@@ -10,12 +9,10 @@ from pymongo.errors import DuplicateKeyError
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import utcnow
 from models.common.db import Database, Document
-from models.common.errors import Conflict, InvalidInput, NotFound
+from models.common.errors import Conflict, NotFound
+from models.common.text import bilingual_name, clean_code
 from models.departments.documents import DEPARTMENTS
 from models.departments.repository import find_by_code
-
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-MAX_NAME_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -26,26 +23,11 @@ class NewDepartment:
     parent_code: str | None = None
 
 
-def _clean_name(value: str, field: str, *, required: bool) -> str:
-    name = " ".join(value.split())
-    if required and not name:
-        raise InvalidInput("a name is required", field=field)
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f"a name can be at most {MAX_NAME_LENGTH} characters", field=field)
-    return name
-
-
 async def create_department(db: Database, actor: Actor, new: NewDepartment) -> Document:
     """Create a department (admins only); its parent is its supervising department."""
     require_role(actor, Role.ADMIN)
-    code = new.code.strip().lower()
-    if not CODE_PATTERN.fullmatch(code):
-        raise InvalidInput(
-            "a code is 2–40 lowercase letters, digits or hyphens, starting with a letter",
-            field="code",
-        )
-    name_zh = _clean_name(new.name_zh, "nameZh", required=True)
-    name_en = _clean_name(new.name_en, "nameEn", required=False)
+    code = clean_code(new.code)
+    name = bilingual_name(new.name_zh, new.name_en)
     parent = None
     if new.parent_code:
         parent = await find_by_code(db, new.parent_code.strip().lower())
@@ -54,7 +36,7 @@ async def create_department(db: Database, actor: Actor, new: NewDepartment) -> D
     document = DEPARTMENTS.new_document(
         {
             "code": code,
-            "name": {"zh": name_zh, "en": name_en},
+            "name": name,
             "parent_id": parent["_id"] if parent else None,
             "ancestors": [*parent["ancestors"], parent["_id"]] if parent else [],
             "created_at": utcnow(),

@@ -1,0 +1,52 @@
+"""Rules for creating districts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pymongo.errors import DuplicateKeyError
+
+from models.common.actors import Actor, Role, require_role
+from models.common.clock import utcnow
+from models.common.db import Database, Document
+from models.common.errors import Conflict, InvalidInput
+from models.common.text import bilingual_name, clean_code
+from models.districts import repository
+from models.districts.documents import DISTRICTS
+
+# Above any city's size: a larger figure is a typing mistake, not a district.
+MAX_POPULATION = 100_000_000
+
+
+@dataclass(frozen=True)
+class NewDistrict:
+    code: str
+    name_zh: str
+    name_en: str = ""
+    population: int | None = None
+
+
+async def create_district(db: Database, actor: Actor, new: NewDistrict) -> Document:
+    """Create a district (admins only)."""
+    require_role(actor, Role.ADMIN)
+    code = clean_code(new.code)
+    name = bilingual_name(new.name_zh, new.name_en)
+    if new.population is not None and not 0 <= new.population <= MAX_POPULATION:
+        raise InvalidInput(f"a population is a whole number from 0 to {MAX_POPULATION:,}", field="population")
+    # The list of districts is not paged; refusing the one past its bound keeps it complete.
+    if await repository.count_districts(db) >= repository.MAX_DISTRICTS:
+        raise Conflict(f"there can be at most {repository.MAX_DISTRICTS} districts", field="code")
+    document = DISTRICTS.new_document(
+        {
+            "code": code,
+            "name": name,
+            "population": new.population,
+            "created_at": utcnow(),
+        }
+    )
+    try:
+        result = await DISTRICTS.of(db).insert_one(document)
+    except DuplicateKeyError as exc:
+        raise Conflict(f"a district with the code {code!r} exists already", field="code") from exc
+    document["_id"] = result.inserted_id
+    return document

@@ -1,0 +1,1 @@
+"""Topics: the subjects people follow, each usually handled by one department."""

@@ -1,0 +1,53 @@
+"""Rules for creating topics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pymongo.errors import DuplicateKeyError
+
+from models.common.actors import Actor, Role, require_role
+from models.common.clock import utcnow
+from models.common.db import Database, Document
+from models.common.errors import Conflict, NotFound
+from models.common.text import bilingual_name, clean_code
+from models.departments import repository as departments
+from models.topics import repository
+from models.topics.documents import TOPICS
+
+
+@dataclass(frozen=True)
+class NewTopic:
+    code: str
+    name_zh: str
+    name_en: str = ""
+    department_code: str | None = None
+
+
+async def create_topic(db: Database, actor: Actor, new: NewTopic) -> Document:
+    """Create a topic (admins only), with the department usually responsible for it."""
+    require_role(actor, Role.ADMIN)
+    code = clean_code(new.code)
+    name = bilingual_name(new.name_zh, new.name_en)
+    department = None
+    if new.department_code:
+        department = await departments.find_by_code(db, new.department_code.strip().lower())
+        if department is None:
+            raise NotFound(f"no department has the code {new.department_code!r}", field="departmentCode")
+    # The list of topics is not paged; refusing the one past its bound keeps it complete.
+    if await repository.count_topics(db) >= repository.MAX_TOPICS:
+        raise Conflict(f"there can be at most {repository.MAX_TOPICS} topics", field="code")
+    document = TOPICS.new_document(
+        {
+            "code": code,
+            "name": name,
+            "department_id": department["_id"] if department else None,
+            "created_at": utcnow(),
+        }
+    )
+    try:
+        result = await TOPICS.of(db).insert_one(document)
+    except DuplicateKeyError as exc:
+        raise Conflict(f"a topic with the code {code!r} exists already", field="code") from exc
+    document["_id"] = result.inserted_id
+    return document
