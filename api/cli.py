@@ -62,7 +62,7 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
             _with_demo(settings, uri)
         app = create_app(settings, mongodb_uri=uri)
         print(f"Townhall: GraphQL at http://{host}:{port}/graphql", file=sys.stderr)
-        uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets", lifespan="on")
+        uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets-sansio", lifespan="on")
     return 0
 
 

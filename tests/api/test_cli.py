@@ -1,0 +1,100 @@
+"""The `townhall` command line: departments and demo data, against the test database server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import MongoClient
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def cli_database(mongodb_uri: str) -> Iterator[tuple[dict[str, str], MongoClient]]:
+    """An environment pointing the CLI at a database of this test's own."""
+    name = f"test_cli_{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "MONGODB_URI": mongodb_uri, "TOWNHALL_DB_NAME": name}
+    client: MongoClient = MongoClient(mongodb_uri)
+    yield env, client[name]
+    client.drop_database(name)
+    client.close()
+
+
+def townhall(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+class TestDepartmentCreate:
+    def test_creates_a_department_under_its_parent(self, cli_database) -> None:
+        env, db = cli_database
+
+        top = townhall(env, "department", "create", "--code", "city-office", "--name-zh", "市政府办公室")
+        child = townhall(
+            env, "department", "create", "--code", "housing", "--name-zh", "住建局", "--name-en", "Housing",
+            "--parent", "city-office",
+        )  # fmt: skip
+
+        assert top.returncode == 0 and child.returncode == 0, (top.stderr, child.stderr)
+        assert child.stdout.startswith("created department housing (")
+        stored = db.departments.find_one({"code": "housing"})
+        parent = db.departments.find_one({"code": "city-office"})
+        assert stored["name"] == {"zh": "住建局", "en": "Housing"}
+        assert stored["parent_id"] == parent["_id"]
+        assert stored["ancestors"] == [parent["_id"]]
+
+    def test_a_bad_code_is_refused_with_a_message_and_nothing_stored(self, cli_database) -> None:
+        env, db = cli_database
+
+        result = townhall(env, "department", "create", "--code", "Bad Code!", "--name-zh", "某局")
+
+        assert result.returncode == 1
+        assert "a code is 2–40 lowercase letters" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert db.departments.count_documents({}) == 0
+
+    def test_an_unknown_parent_is_refused(self, cli_database) -> None:
+        env, db = cli_database
+
+        result = townhall(
+            env, "department", "create", "--code", "parks", "--name-zh", "园林局", "--parent", "nope"
+        )
+
+        assert result.returncode == 1
+        assert "no department has the code 'nope'" in result.stderr
+        assert db.departments.count_documents({}) == 0
+
+
+class TestSeedDemo:
+    def test_seeds_an_empty_database_once(self, cli_database) -> None:
+        env, db = cli_database
+
+        first = townhall(env, "seed-demo")
+        second = townhall(env, "seed-demo")
+
+        assert first.returncode == 0 and second.returncode == 0, (first.stderr, second.stderr)
+        assert db.departments.count_documents({}) == 14
+        assert db.districts.count_documents({}) == 6
+        assert first.stdout != second.stdout
+
+
+class TestSettings:
+    def test_a_bad_setting_is_a_clear_error(self, cli_database) -> None:
+        env, _ = cli_database
+
+        result = townhall({**env, "TOWNHALL_MAX_PAGE_SIZE": "lots"}, "seed-demo")
+
+        assert result.returncode == 2
+        assert result.stderr.strip() == "townhall: TOWNHALL_MAX_PAGE_SIZE must be a whole number, got 'lots'"
