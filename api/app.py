@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from models.common.live_feed import LiveFeed
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
@@ -20,6 +19,7 @@ from api.middleware import BodySizeLimit, RequestContext
 from api.schema import build_schema
 from api.settings import Settings
 from models.common.db import Database, connect, ensure_indexes
+from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
 
 
@@ -37,6 +37,7 @@ def create_app(
         graphql_ide="graphiql" if settings.development else None,
         allowed_origins=settings.allowed_origins,
         page_bounds=PageBounds(default_size=limits.default_page_size, max_size=limits.max_page_size),
+        calendar=settings.business_calendar(),
     )
 
     @contextlib.asynccontextmanager

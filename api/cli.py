@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -62,7 +63,12 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
             _with_demo(settings, uri)
         app = create_app(settings, mongodb_uri=uri)
         print(f"Townhall: GraphQL at http://{host}:{port}/graphql", file=sys.stderr)
-        uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets-sansio", lifespan="on")
+        try:
+            uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets-sansio", lifespan="on")
+        except SystemExit as stop:
+            # uvicorn re-raises SIGTERM after its graceful shutdown; for a server that is success.
+            if stop.code != 128 + signal.SIGTERM:
+                raise
     return 0
 
 

@@ -19,6 +19,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from api.logs import request_id_var
 from models.common.actors import ANONYMOUS, Actor
+from models.common.calendar import BusinessCalendar
 from models.common.pagination import PageBounds
 from resolvers.common.context import Context
 
@@ -64,10 +65,13 @@ def is_request_error(result: ExecutionResult) -> bool:
 class TownhallGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, with media type negotiation, spec status codes and our context."""
 
-    def __init__(self, *args: Any, page_bounds: PageBounds, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, page_bounds: PageBounds, calendar: BusinessCalendar, **kwargs: Any
+    ) -> None:
         kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(*args, **kwargs)
         self.page_bounds = page_bounds
+        self.calendar = calendar
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,6 +106,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
             request_id=request_id_var.get() or uuid.uuid4().hex,
             page_bounds=self.page_bounds,
             live_feed=state.live_feed,
+            calendar=self.calendar,
             request=request,
             response=response,
         )

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.common.calendar import BusinessCalendar, load_calendar
+
 
 class SettingsError(ValueError):
     """An environment variable holds a value Townhall cannot use."""
@@ -52,6 +54,7 @@ class Settings:
     database_name: str = "townhall"
     data_dir: Path = Path(".townhall")
     time_zone: str = "Asia/Shanghai"
+    calendar_file: Path | None = None
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
@@ -63,6 +66,13 @@ class Settings:
     @property
     def embedded_data_dir(self) -> Path:
         return self.data_dir / "data"
+
+    def business_calendar(self) -> BusinessCalendar:
+        """The deadline calendar (the packaged Chinese one unless TOWNHALL_CALENDAR_FILE is set)."""
+        try:
+            return load_calendar(self.calendar_file, self.time_zone)
+        except (OSError, ValueError) as error:
+            raise SettingsError(f"the business-day calendar cannot be used: {error}") from error
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -84,6 +94,9 @@ class Settings:
             database_name=os.environ.get("TOWNHALL_DB_NAME", "townhall"),
             data_dir=Path(os.environ.get("TOWNHALL_DATA_DIR", ".townhall")),
             time_zone=os.environ.get("TOWNHALL_TIME_ZONE", "Asia/Shanghai"),
+            calendar_file=Path(os.environ["TOWNHALL_CALENDAR_FILE"])
+            if os.environ.get("TOWNHALL_CALENDAR_FILE")
+            else None,
             allowed_origins=_list("TOWNHALL_ALLOWED_ORIGINS", ()),
             log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "INFO").upper(),
             limits=limits,

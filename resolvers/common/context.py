@@ -1,4 +1,4 @@
-"""What every resolver can reach: the database, the actor, loaders, paging bounds, the live feed."""
+"""What every resolver can reach: database, actor, loaders, paging bounds, live feed, calendar."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from models.common.actors import Actor
+from models.common.calendar import BusinessCalendar
 from models.common.db import Database
 from models.common.pagination import PageBounds
 from resolvers.common.loaders import Loaders
@@ -23,6 +24,7 @@ class Context:
     request_id: str
     page_bounds: PageBounds
     live_feed: LiveFeed
+    calendar: BusinessCalendar
     request: Any = None
     response: Any = None
     loaders: Loaders = field(init=False)

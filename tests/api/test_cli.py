@@ -98,3 +98,16 @@ class TestSettings:
 
         assert result.returncode == 2
         assert result.stderr.strip() == "townhall: TOWNHALL_MAX_PAGE_SIZE must be a whole number, got 'lots'"
+
+    def test_a_missing_calendar_file_stops_the_server_with_a_message(
+        self, cli_database, tmp_path: Path
+    ) -> None:
+        env, _ = cli_database
+
+        result = townhall(
+            {**env, "TOWNHALL_CALENDAR_FILE": str(tmp_path / "none.json")}, "serve", "--port", "1"
+        )
+
+        assert result.returncode == 2
+        assert result.stderr.startswith("townhall: the business-day calendar cannot be used:")
+        assert "none.json" in result.stderr

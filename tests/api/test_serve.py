@@ -1,0 +1,83 @@
+"""`townhall serve --demo` end to end: a real server process on its own embedded database."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the server did not become ready")
+
+
+@pytest.fixture
+def server_env(tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, "TOWNHALL_DATA_DIR": str(tmp_path / "state")}
+    env.pop("MONGODB_URI", None)
+    if os.environ.get("TEST_MONGODB_URI"):  # against a real server, start nothing embedded
+        env["MONGODB_URI"] = os.environ["TEST_MONGODB_URI"]
+        env["TOWNHALL_DB_NAME"] = f"test_serve_{uuid.uuid4().hex[:12]}"
+    return env
+
+
+def test_demo_server_answers_graphql_and_stops_cleanly_on_sigterm(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until_healthy(base, process)
+
+        answer = httpx.post(
+            f"{base}/graphql",
+            json={"query": '{ department(code: "hotline") { code parent { code } } }'},
+            headers={"accept": "application/graphql-response+json"},
+        )
+        graphiql = httpx.get(f"{base}/graphql", headers={"accept": "text/html"})
+
+        assert answer.status_code == 200
+        assert answer.json() == {
+            "data": {"department": {"code": "hotline", "parent": {"code": "city-office"}}}
+        }
+        assert graphiql.status_code == 200
+        assert "graphiql" in graphiql.text.lower()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+
+    assert code == 0
+    pid_file = tmp_path / "state" / "data" / "nx-27017.pid"
+    assert not pid_file.exists(), "the embedded database was left running"
