@@ -15,6 +15,24 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("req
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
 
 
+def _stamp_request_id() -> None:
+    """Give every log record the current request's id when it is made (not when it is written)."""
+    base = logging.getLogRecordFactory()
+    if getattr(base, "stamps_request_id", False):
+        return
+
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        record.request_id = request_id_var.get()
+        return record
+
+    make_record.stamps_request_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make_record)
+
+
+_stamp_request_id()
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -23,11 +41,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        request_id = request_id_var.get()
-        if request_id:
-            entry["request_id"] = request_id
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key not in _STANDARD and not key.startswith("_") and value is not None:
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

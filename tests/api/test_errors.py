@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
+from strawberry.relay import to_base64
 
+from api.logs import JsonFormatter
 from models.departments.documents import DEPARTMENTS
 from tests.support.graphql_client import GraphQLClient
 
@@ -53,9 +56,22 @@ class TestMaskedErrors:
         logged = [r for r in caplog.records if getattr(r, "error_id", None) == error_id]
         assert len(logged) == 1
         assert logged[0].exc_info is not None and logged[0].exc_info[0] is KeyError
+        line = json.loads(JsonFormatter().format(logged[0]))
+        assert line["error_id"] == error_id
+        assert line["request_id"] == response.headers["x-request-id"]
+        assert line["level"] == "error"
+        assert "KeyError: 'name'" in line["exception"]
 
     async def test_malformed_global_id_is_a_clear_input_error(self, gql: GraphQLClient) -> None:
         response = await gql.execute('{ node(id: "not-a-global-id") { id } }')
 
-        assert response.errors[0]["extensions"]["code"] in ("INVALID_INPUT", "GRAPHQL_VALIDATION_FAILED")
-        assert "errorId" not in response.errors[0]["extensions"]
+        assert response.data == {"node": None}
+        assert response.errors[0]["message"] == 'Value cannot represent a GlobalID: "not-a-global-id".'
+        assert response.errors[0]["extensions"] == {"code": "INVALID_INPUT"}
+
+    async def test_global_id_of_an_unknown_type_is_not_found(self, gql: GraphQLClient) -> None:
+        unknown = to_base64("Unknown", "1")
+
+        response = await gql.execute("query ($id: ID!) { node(id: $id) { id } }", {"id": unknown})
+
+        assert response.body == {"data": {"node": None}}
