@@ -1,10 +1,13 @@
-"""Queries every domain shares: loading documents by a key in one round trip."""
+"""Queries every domain shares: batched loads by key, and inserts guarded by a unique index."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 
+from pymongo.errors import DuplicateKeyError
+
 from models.common.db import Collection, Document
+from models.common.errors import Conflict
 
 
 async def find_by_keys(
@@ -31,3 +34,13 @@ async def find_grouped_by(
     async for document in cursor:
         grouped[document[key]].append(document)
     return grouped
+
+
+async def insert_unique(collection: Collection, document: Document, conflict: Conflict) -> Document:
+    """Insert `document`; a unique-index clash raises `conflict` (the caller's words for it)."""
+    try:
+        result = await collection.insert_one(document)
+    except DuplicateKeyError as error:
+        raise conflict from error
+    document["_id"] = result.inserted_id
+    return document

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pymongo.errors import DuplicateKeyError
-
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, NotFound
+from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code
 from models.departments.documents import DEPARTMENTS
 from models.departments.repository import find_by_code
@@ -42,9 +41,8 @@ async def create_department(db: Database, actor: Actor, new: NewDepartment) -> D
             "created_at": utcnow(),
         }
     )
-    try:
-        result = await DEPARTMENTS.of(db).insert_one(document)
-    except DuplicateKeyError as exc:
-        raise Conflict(f"a department with the code {code!r} exists already", field="code") from exc
-    document["_id"] = result.inserted_id
-    return document
+    return await insert_unique(
+        DEPARTMENTS.of(db),
+        document,
+        Conflict(f"a department with the code {code!r} exists already", field="code"),
+    )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pymongo.errors import DuplicateKeyError
-
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput
+from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code
 from models.districts import repository
 from models.districts.documents import DISTRICTS
@@ -44,9 +43,8 @@ async def create_district(db: Database, actor: Actor, new: NewDistrict) -> Docum
             "created_at": utcnow(),
         }
     )
-    try:
-        result = await DISTRICTS.of(db).insert_one(document)
-    except DuplicateKeyError as exc:
-        raise Conflict(f"a district with the code {code!r} exists already", field="code") from exc
-    document["_id"] = result.inserted_id
-    return document
+    return await insert_unique(
+        DISTRICTS.of(db),
+        document,
+        Conflict(f"a district with the code {code!r} exists already", field="code"),
+    )

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pymongo.errors import DuplicateKeyError
-
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, NotFound
+from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code
 from models.departments import repository as departments
 from models.topics import repository
@@ -45,9 +44,5 @@ async def create_topic(db: Database, actor: Actor, new: NewTopic) -> Document:
             "created_at": utcnow(),
         }
     )
-    try:
-        result = await TOPICS.of(db).insert_one(document)
-    except DuplicateKeyError as exc:
-        raise Conflict(f"a topic with the code {code!r} exists already", field="code") from exc
-    document["_id"] = result.inserted_id
-    return document
+    duplicate = Conflict(f"a topic with the code {code!r} exists already", field="code")
+    return await insert_unique(TOPICS.of(db), document, duplicate)

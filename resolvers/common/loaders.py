@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from bson import ObjectId
 from strawberry.dataloader import DataLoader
 
-from models.common.db import Database
+from models.common.db import Database, Document
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -32,6 +33,9 @@ def keyed(
         return [found.get(key, default) for key in keys]
 
     return LoaderSpec(name=name, batch=batch)
+
+
+DocumentLoader = LoaderSpec[ObjectId, Document | None]
 
 
 class Loaders:

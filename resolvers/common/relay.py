@@ -11,6 +11,7 @@ from strawberry import relay
 
 from models.common.db import Document
 from models.common.pagination import Page, PageArgs
+from resolvers.common.context import Info
 
 N = TypeVar("N")
 C = TypeVar("C", bound=relay.Connection[Any])
@@ -45,3 +46,29 @@ def object_ids(node_ids: Iterable[str]) -> list[ObjectId | None]:
         except (InvalidId, TypeError):
             parsed.append(None)
     return parsed
+
+
+async def load_nodes(
+    info: Info,
+    spec: DocumentLoader,
+    node_ids: Iterable[str],
+    to_node: Callable[[Document], N],
+) -> list[N | None]:
+    """Nodes by node id through a DataLoader, in order; None where malformed or missing."""
+    ids = object_ids(node_ids)
+    found = await info.context.loaders[spec].load_many([i for i in ids if i])
+    by_id = {document["_id"]: document for document in found if document}
+    return [to_node(by_id[i]) if i in by_id else None for i in ids]
+
+
+async def load_reference(
+    info: Info,
+    spec: DocumentLoader,
+    key: ObjectId | None,
+    to_node: Callable[[Document], N],
+) -> N | None:
+    """The node another document points at (batched with its siblings), or None."""
+    if key is None:
+        return None
+    document = await info.context.loaders[spec].load(key)
+    return to_node(document) if document else None

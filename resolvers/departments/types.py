@@ -11,7 +11,7 @@ from strawberry import relay
 from models.common.db import Document
 from models.departments import repository
 from resolvers.common.context import Info
-from resolvers.common.relay import connection_from_page, object_ids, page_args
+from resolvers.common.relay import connection_from_page, load_nodes, load_reference, page_args
 from resolvers.common.types import LocalizedText
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 
@@ -38,18 +38,13 @@ class Department(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Department | None]:
-        ids = object_ids(node_ids)
-        found = await info.context.loaders[DEPARTMENT_BY_ID].load_many([i for i in ids if i])
-        by_id = {document["_id"]: document for document in found if document}
-        return [cls.from_document(by_id[i]) if i in by_id else None for i in ids]
+        return await load_nodes(info, DEPARTMENT_BY_ID, node_ids, cls.from_document)
 
     @strawberry.field(description="The supervising department; null at the top of the tree.")
     async def parent(self, info: Info) -> Department | None:
-        parent_id = self.document.get("parent_id")
-        if parent_id is None:
-            return None
-        document = await info.context.loaders[DEPARTMENT_BY_ID].load(parent_id)
-        return Department.from_document(document) if document else None
+        return await load_reference(
+            info, DEPARTMENT_BY_ID, self.document.get("parent_id"), Department.from_document
+        )
 
     @strawberry.field(description="The departments this one supervises, by code.")
     async def children(

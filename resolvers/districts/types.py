@@ -10,7 +10,7 @@ from strawberry import relay
 
 from models.common.db import Document
 from resolvers.common.context import Info
-from resolvers.common.relay import object_ids
+from resolvers.common.relay import load_nodes
 from resolvers.common.types import LocalizedText
 from resolvers.districts.loaders import DISTRICT_BY_ID
 
@@ -37,7 +37,4 @@ class District(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[District | None]:
-        ids = object_ids(node_ids)
-        found = await info.context.loaders[DISTRICT_BY_ID].load_many([i for i in ids if i])
-        by_id = {document["_id"]: document for document in found if document}
-        return [cls.from_document(by_id[i]) if i in by_id else None for i in ids]
+        return await load_nodes(info, DISTRICT_BY_ID, node_ids, cls.from_document)

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from models.common.db import Document
 from resolvers.common.context import Info
-from resolvers.common.relay import object_ids
+from resolvers.common.relay import load_nodes, load_reference
 from resolvers.common.types import LocalizedText
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 from resolvers.departments.types import Department
@@ -39,15 +39,10 @@ class Topic(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Topic | None]:
-        ids = object_ids(node_ids)
-        found = await info.context.loaders[TOPIC_BY_ID].load_many([i for i in ids if i])
-        by_id = {document["_id"]: document for document in found if document}
-        return [cls.from_document(by_id[i]) if i in by_id else None for i in ids]
+        return await load_nodes(info, TOPIC_BY_ID, node_ids, cls.from_document)
 
     @strawberry.field(description="The department usually responsible for this topic; null when none is.")
     async def department(self, info: Info) -> Department | None:
-        department_id = self.document.get("department_id")
-        if department_id is None:
-            return None
-        document = await info.context.loaders[DEPARTMENT_BY_ID].load(department_id)
-        return Department.from_document(document) if document else None
+        return await load_reference(
+            info, DEPARTMENT_BY_ID, self.document.get("department_id"), Department.from_document
+        )
