@@ -1,4 +1,4 @@
-"""Relay connections built from models' keyset pages, and the node ids behind global ids."""
+"""Relay connections from models' keyset pages, and nodes loaded by id through DataLoaders."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from strawberry import relay
 from models.common.db import Document
 from models.common.pagination import Page, PageArgs
 from resolvers.common.context import Info
+from resolvers.common.loaders import DocumentLoader
 
 N = TypeVar("N")
 C = TypeVar("C", bound=relay.Connection[Any])
