@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,7 @@ class CollectionCatalog:
         self.specs[name] = spec
         return spec
 
-    def __iter__(self) -> Iterable[CollectionSpec]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[CollectionSpec]:
         return iter(self.specs.values())
 
 

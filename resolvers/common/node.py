@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from typing import Any
 
 import strawberry
@@ -17,7 +18,9 @@ async def _resolve(info: Info, global_id: relay.GlobalID) -> Any:
         node_type = global_id.resolve_type(info)
     except GlobalIDValueError:
         return None  # an id of no known type is simply not found
-    found = await node_type.resolve_nodes(info=info, node_ids=[global_id.node_id], required=False)
+    found = node_type.resolve_nodes(info=info, node_ids=[global_id.node_id], required=False)
+    if inspect.isawaitable(found):
+        found = await found
     return next(iter(found), None)
 
 
