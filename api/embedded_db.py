@@ -118,14 +118,16 @@ class EmbeddedDatabase:
         if not self.with_fixes:
             command.append("--without-fixes")
         log.info("starting embedded database", extra={"port": self.port})
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
+        # Errors the server cannot log (a port already in use) go to stderr: keep them in its log.
+        with self.log_file.open("ab") as log_output:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log_output,
+                preexec_fn=_die_with_parent,
+                cwd=Path(__file__).resolve().parent.parent,
+            )
         self._wait_until_ready()
         return self.uri
 
@@ -168,12 +170,15 @@ class EmbeddedDatabase:
         try:
             while True:
                 if self.process.poll() is not None:
-                    raise EmbeddedDatabaseError(
+                    message = (
                         f"the embedded database exited with code {self.process.returncode} "
-                        f"while starting. Its log ({self.log_file}) ends with:\n"
+                        f"while starting on port {self.port}. Its log ({self.log_file}) ends with:\n"
                         f"{self._log_tail()}\nCheck that the data directory is writable and "
-                        "not damaged, or set MONGODB_URI to use another MongoDB server."
+                        "not damaged and that the port is free, or set MONGODB_URI to use another "
+                        "MongoDB server."
                     )
+                    self.stop()  # releases the data directory, so a retry in this process may start
+                    raise EmbeddedDatabaseError(message)
                 try:
                     client.admin.command("ping")
                     return
