@@ -16,7 +16,13 @@ from models.common.errors import InvalidInput
 
 @dataclass(frozen=True)
 class SortOrder:
-    """A sort on one indexed field, ties broken by `_id`; the index must be (field, _id)."""
+    """A sort on `_id` or on one field with a unique index, so no two documents tie.
+
+    Unique keys let one single-field index serve the sort on any MongoDB; a non-unique key would
+    need a (field, _id) index, which nx-27017 cannot hold (see the README's known limits). For
+    time order, sort on `_id`: ObjectIds grow with creation time. The `_id` tie-break in queries
+    is kept as a guard and costs nothing when keys are unique.
+    """
 
     field: str = "_id"
     direction: int = 1
