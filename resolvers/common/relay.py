@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -73,3 +73,17 @@ async def load_reference(
         return None
     document = await info.context.loaders[spec].load(key)
     return to_node(document) if document else None
+
+
+class DocumentNode:
+    """Mixin for a Relay node stored as one document: `node`/`nodes` load it through `LOADER`."""
+
+    LOADER: ClassVar[DocumentLoader]
+
+    @classmethod
+    def from_document(cls, document: Document) -> Any:
+        raise NotImplementedError  # each node type says how it is built from its document
+
+    @classmethod
+    async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
+        return await load_nodes(info, cls.LOADER, node_ids, cls.from_document)

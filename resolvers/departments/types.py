@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
@@ -11,13 +10,15 @@ from strawberry import relay
 from models.common.db import Document
 from models.departments import repository
 from resolvers.common.context import Info
-from resolvers.common.relay import connection_from_page, load_nodes, load_reference, page_args
+from resolvers.common.relay import DocumentNode, connection_from_page, load_reference, page_args
 from resolvers.common.types import LocalizedText
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 
 
 @strawberry.type(description="A government department; its parent supervises it and takes escalations.")
-class Department(relay.Node):
+class Department(DocumentNode, relay.Node):
+    LOADER = DEPARTMENT_BY_ID
+
     id: relay.NodeID[str]
     code: str = strawberry.field(description="A stable short name, e.g. 'housing'.")
     name: LocalizedText
@@ -33,12 +34,6 @@ class Department(relay.Node):
             created_at=document["created_at"],
             document=document,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Department | None]:
-        return await load_nodes(info, DEPARTMENT_BY_ID, node_ids, cls.from_document)
 
     @strawberry.field(description="The supervising department; null at the top of the tree.")
     async def parent(self, info: Info) -> Department | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import strawberry
@@ -10,7 +9,7 @@ from strawberry import relay
 
 from models.common.db import Document
 from resolvers.common.context import Info
-from resolvers.common.relay import load_nodes, load_reference
+from resolvers.common.relay import DocumentNode, load_reference
 from resolvers.common.types import LocalizedText
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 from resolvers.departments.types import Department
@@ -18,7 +17,9 @@ from resolvers.topics.loaders import TOPIC_BY_ID
 
 
 @strawberry.type(description="A subject people follow, such as bus routes or school enrolment.")
-class Topic(relay.Node):
+class Topic(DocumentNode, relay.Node):
+    LOADER = TOPIC_BY_ID
+
     id: relay.NodeID[str]
     code: str = strawberry.field(description="A stable short name, e.g. 'bus-routes'.")
     name: LocalizedText
@@ -34,12 +35,6 @@ class Topic(relay.Node):
             created_at=document["created_at"],
             document=document,
         )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Topic | None]:
-        return await load_nodes(info, TOPIC_BY_ID, node_ids, cls.from_document)
 
     @strawberry.field(description="The department usually responsible for this topic; null when none is.")
     async def department(self, info: Info) -> Department | None:
