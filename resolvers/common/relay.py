@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -80,9 +80,10 @@ class DocumentNode:
 
     LOADER: ClassVar[DocumentLoader]
 
-    @classmethod
-    def from_document(cls, document: Document) -> Any:
-        raise NotImplementedError  # each node type says how it is built from its document
+    if TYPE_CHECKING:  # each node type defines how it is built from its document
+
+        @classmethod
+        def from_document(cls, document: Document) -> Any: ...
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
