@@ -21,6 +21,8 @@ from api.settings import Settings
 from models.common.db import Database, connect, ensure_indexes
 from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
+from models.identity.firebase import FirebaseVerifier
+from resolvers.common.context import Services
 
 
 def create_app(
@@ -30,14 +32,20 @@ def create_app(
     if (mongodb_uri is None) == (database is None):
         raise ValueError("give exactly one of mongodb_uri and database")
     metrics = Metrics()
+    tokens = settings.token_policy()
     limits = settings.limits
     schema = build_schema(limits, extra_extensions=(operation_metrics(metrics),))
     graphql = TownhallGraphQL(
         schema,
         graphql_ide="graphiql" if settings.development else None,
         allowed_origins=settings.allowed_origins,
-        page_bounds=PageBounds(default_size=limits.default_page_size, max_size=limits.max_page_size),
-        calendar=settings.business_calendar(),
+        services=Services(
+            page_bounds=PageBounds(default_size=limits.default_page_size, max_size=limits.max_page_size),
+            calendar=settings.business_calendar(),
+            tokens=tokens,
+            phone_key=settings.phone_hash_key(),
+            firebase=FirebaseVerifier(settings.firebase_project_id),
+        ),
     )
 
     @contextlib.asynccontextmanager
@@ -69,6 +77,10 @@ def create_app(
             )
         return JSONResponse({"status": "ready"})
 
+    async def jwks(request: Request) -> Response:
+        # Public keys for verifying Townhall access tokens; a cache of an hour lets keys rotate.
+        return JSONResponse(tokens.keys.jwks(), headers={"cache-control": "public, max-age=3600"})
+
     async def metrics_endpoint(request: Request) -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -79,6 +91,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
+            Route("/.well-known/jwks.json", jwks),
         ],
         middleware=[
             Middleware(RequestContext, metrics=metrics),

@@ -14,7 +14,7 @@ from api.runtime import StartupError, database_server, open_database
 from api.settings import Settings, SettingsError
 from models.common.actors import COMMAND_LINE
 from models.common.db import Database
-from models.common.errors import DomainError
+from models.common.errors import DomainError, NotFound
 
 log = logging.getLogger("townhall.cli")
 
@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="process outbox events until stopped")
     worker.add_argument("--once", action="store_true", help="process what is due, then exit")
 
+    token = commands.add_parser(
+        "token", help="print an access token for a person (uses the local signing key: no network bypass)"
+    )
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--phone", help="a citizen's phone number, e.g. +8613800000001 (demo citizens)")
+    who.add_argument("--email", help="a staff account's e-mail")
+
     department = commands.add_parser("department", help="manage departments")
     department_commands = department.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = department_commands.add_parser("create", help="create a department")
@@ -41,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name-zh", required=True)
     create.add_argument("--name-en", default="")
     create.add_argument("--parent", help="the supervising department's code")
+
+    staff = commands.add_parser("staff", help="manage staff accounts")
+    staff_commands = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    staff_create = staff_commands.add_parser("create", help="create a staff account")
+    staff_create.add_argument("--email", required=True)
+    staff_create.add_argument("--role", required=True, choices=["helper", "official", "moderator", "admin"])
+    staff_create.add_argument("--department", help="the department's code (required for an official)")
+    staff_create.add_argument("--name", default="", help="public name (default: the e-mail's name part)")
+    staff_create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from one line of stdin"
+    )
     return parser
 
 
@@ -73,22 +91,25 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
 
 
 def _with_demo(settings: Settings, uri: str) -> None:
-    from api.demo.seed import seed_demo
+    from api.demo.seed import DemoSecrets, seed_demo
 
     async def run() -> None:
         async with open_database(settings, uri) as db:
-            summary = await seed_demo(db)
+            summary = await seed_demo(db, DemoSecrets(phone_key=settings.phone_hash_key()))
             log.info("demo data", extra={"summary": str(summary)})
 
     asyncio.run(run())
 
 
-async def _seed_demo(db: Database) -> int:
-    from api.demo.seed import seed_demo
+def _seed_demo(settings: Settings) -> Callable[[Database], Awaitable[int]]:
+    from api.demo.seed import DemoSecrets, seed_demo
 
-    summary = await seed_demo(db)
-    print(summary.describe())
-    return 0
+    async def job(db: Database) -> int:
+        summary = await seed_demo(db, DemoSecrets(phone_key=settings.phone_hash_key()))
+        print(summary.describe())
+        return 0
+
+    return job
 
 
 def _create_department(args: argparse.Namespace) -> Callable[[Database], Awaitable[int]]:
@@ -103,6 +124,65 @@ def _create_department(args: argparse.Namespace) -> Callable[[Database], Awaitab
             ),
         )
         print(f"created department {document['code']} ({document['_id']})")
+        return 0
+
+    return job
+
+
+def _read_new_password(from_stdin: bool) -> str:
+    """One line of stdin (for scripts), or asked twice without echo (so a typo is not saved)."""
+    from models.common.errors import InvalidInput
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InvalidInput("no password on standard input", field="password")
+        return password
+    import getpass
+
+    try:
+        password = getpass.getpass("Password: ")
+        again = getpass.getpass("Password again: ")
+    except EOFError:
+        raise InvalidInput("no password given", field="password") from None
+    if again != password:
+        raise InvalidInput("the two passwords differ", field="password")
+    return password
+
+
+def _create_staff(args: argparse.Namespace, password: str) -> Callable[[Database], Awaitable[int]]:
+    from models.identity.staff import NewStaff, create_staff
+
+    async def job(db: Database) -> int:
+        document = await create_staff(
+            db,
+            COMMAND_LINE,
+            NewStaff(
+                email=args.email,
+                role=args.role,
+                password=password,
+                department_code=args.department,
+                public_name=args.name,
+            ),
+        )
+        print(f"created staff {document['email']} ({document['role']}) {document['_id']}")
+        return 0
+
+    return job
+
+
+def _print_token(args: argparse.Namespace, settings: Settings) -> Callable[[Database], Awaitable[int]]:
+    from models.identity import people, sessions
+
+    async def job(db: Database) -> int:
+        if args.phone:
+            person = await people.find_by_phone(db, settings.phone_hash_key(), args.phone)
+        else:
+            person = await people.find_by_email(db, args.email)
+        if person is None:
+            raise NotFound(f"nobody signs in with {args.phone or args.email}; see `townhall seed-demo`")
+        session = await sessions.start_session(db, settings.token_policy(), person)
+        print(session.access_token)
         return 0
 
     return job
@@ -131,11 +211,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(settings, args.host, args.port, args.demo)
         if args.command == "seed-demo":
-            return _with_database(settings, _seed_demo)
+            return _with_database(settings, _seed_demo(settings))
+        if args.command == "token":
+            return _with_database(settings, _print_token(args, settings))
         if args.command == "worker":
             return _with_database(settings, _run_worker(args.once))
         if args.command == "department" and args.action == "create":
             return _with_database(settings, _create_department(args))
+        if args.command == "staff" and args.action == "create":
+            password = _read_new_password(args.password_stdin)
+            return _with_database(settings, _create_staff(args, password))
     except (SettingsError, StartupError) as error:
         print(f"townhall: {error}", file=sys.stderr)
         return 2

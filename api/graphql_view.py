@@ -12,16 +12,19 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.logs import request_id_var
 from models.common.actors import ANONYMOUS, Actor
-from models.common.calendar import BusinessCalendar
-from models.common.pagination import PageBounds
-from resolvers.common.context import Context
+from models.common.db import Database
+from models.identity import sessions
+from models.identity.errors import InvalidToken
+from resolvers.common.context import Context, Services
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -66,13 +69,10 @@ def is_request_error(result: ExecutionResult) -> bool:
 class TownhallGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, with media type negotiation, spec status codes and our context."""
 
-    def __init__(
-        self, *args: Any, page_bounds: PageBounds, calendar: BusinessCalendar, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, services: Services, **kwargs: Any) -> None:
         kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(*args, **kwargs)
-        self.page_bounds = page_bounds
-        self.calendar = calendar
+        self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,32 +89,60 @@ class TownhallGraphQL(GraphQL[Context, None]):
             try:
                 response = await self.run(request)
             except HTTPException as error:
-                response = self._error_response(error.status_code, error.reason, request.state.media_type)
+                code = "INVALID_TOKEN" if error.status_code == 401 else "BAD_REQUEST"
+                response = self._error_response(
+                    error.status_code, error.reason, request.state.media_type, code
+                )
+                if error.status_code == 401:
+                    response.headers["www-authenticate"] = 'Bearer error="invalid_token"'
                 if error.status_code == 405:
                     response.headers["allow"] = "GET, POST" if request.method != "GET" else "POST"
         await response(scope, receive, send)
 
     @staticmethod
-    def _error_response(status: int, message: str, media_type: str) -> Response:
-        body = json.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_REQUEST"}}]})
+    def _error_response(status: int, message: str, media_type: str, code: str = "BAD_REQUEST") -> Response:
+        body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
         return Response(body, status_code=status, media_type=media_type)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
+        actor = ANONYMOUS
+        if isinstance(request, Request):
+            actor = await self._authenticate(state.db, request.headers.get("authorization"))
         return Context(
             db=state.db,
-            actor=await self.authenticate(request),
+            actor=actor,
             request_id=request_id_var.get() or uuid.uuid4().hex,
-            page_bounds=self.page_bounds,
+            services=self.services,
             live_feed=state.live_feed,
-            calendar=self.calendar,
+            client_address=request.client.host if request.client else None,
             request=request,
             response=response,
         )
 
-    async def authenticate(self, request: Request | WebSocket) -> Actor:
-        """Who is calling. Sign-in arrives with the identity issue; until then, nobody."""
-        return ANONYMOUS
+    async def _authenticate(self, db: Database, authorization: str | None) -> Actor:
+        """The actor of a Bearer access token; no header means nobody. A bad token is refused (401)."""
+        if not authorization:
+            return ANONYMOUS
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "Send the access token as 'Authorization: Bearer <token>'.")
+        try:
+            return await sessions.authenticate(db, self.services.tokens, token.strip())
+        except InvalidToken as error:
+            raise HTTPException(401, error.message) from error
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Subscriptions authenticate once, with `authorization` in the connection_init payload."""
+        params = context.connection_params or {}
+        authorization = params.get("authorization") or params.get("Authorization")
+        if authorization is None:
+            return UNSET
+        try:
+            context.actor = await self._authenticate(context.db, str(authorization))
+        except HTTPException as error:
+            raise ConnectionRejectionError({"code": "INVALID_TOKEN", "message": error.reason}) from error
+        return UNSET
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)

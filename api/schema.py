@@ -16,18 +16,20 @@ from resolvers.departments.mutations import DepartmentMutations
 from resolvers.departments.queries import DepartmentQueries
 from resolvers.departments.subscriptions import DepartmentSubscriptions
 from resolvers.districts.queries import DistrictQueries
+from resolvers.identity.mutations import IdentityMutations
+from resolvers.identity.queries import IdentityQueries
 from resolvers.system import SystemQueries
 from resolvers.topics.queries import TopicQueries
 
 
 # Each domain contributes a class of fields; the roots inherit them all.
 @strawberry.type
-class Query(NodeQueries, SystemQueries, DepartmentQueries, DistrictQueries, TopicQueries):
+class Query(NodeQueries, SystemQueries, IdentityQueries, DepartmentQueries, DistrictQueries, TopicQueries):
     pass
 
 
 @strawberry.type
-class Mutation(DepartmentMutations):
+class Mutation(IdentityMutations, DepartmentMutations):
     pass
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.common.calendar import BusinessCalendar, load_calendar
+from models.common.secret_files import read_or_create_secret
+from models.identity.keys import KeyFileError, development_key_ring, load_key_ring
+from models.identity.sessions import TokenPolicy
 
 
 class SettingsError(ValueError):
@@ -58,6 +63,14 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
+    firebase_project_id: str = "demo-townhall"
+    signing_key_files: tuple[Path, ...] = ()
+    phone_hash_key_file: Path | None = None
+    token_issuer: str = "townhall"
+    token_audience: str = "townhall-app"
+    access_token_ttl: dt.timedelta = dt.timedelta(minutes=15)
+    refresh_token_ttl: dt.timedelta = dt.timedelta(days=30)
+    session_lifetime: dt.timedelta = dt.timedelta(days=90)
 
     @property
     def development(self) -> bool:
@@ -73,6 +86,45 @@ class Settings:
             return load_calendar(self.calendar_file, self.time_zone)
         except (OSError, ValueError) as error:
             raise SettingsError(f"the business-day calendar cannot be used: {error}") from error
+
+    def token_policy(self) -> TokenPolicy:
+        """Signing keys from TOWNHALL_SIGNING_KEYS; in development, a key made in the data directory."""
+        try:
+            if self.signing_key_files:
+                keys = load_key_ring(self.signing_key_files)
+            elif self.development:
+                keys = development_key_ring(self.data_dir)
+            else:
+                raise SettingsError("TOWNHALL_SIGNING_KEYS must name the signing key files in production")
+        except KeyFileError as error:
+            raise SettingsError(f"TOWNHALL_SIGNING_KEYS: {error}") from error
+        return TokenPolicy(
+            keys=keys,
+            issuer=self.token_issuer,
+            audience=self.token_audience,
+            access_ttl=self.access_token_ttl,
+            refresh_ttl=self.refresh_token_ttl,
+            session_lifetime=self.session_lifetime,
+        )
+
+    def phone_hash_key(self) -> bytes:
+        """The secret under which phone numbers are hashed; losing it orphans every citizen account."""
+        if self.phone_hash_key_file is not None:
+            try:
+                key = self.phone_hash_key_file.read_bytes().strip()
+            except OSError as error:
+                raise SettingsError(f"TOWNHALL_PHONE_HASH_KEY_FILE: cannot read it: {error}") from error
+        elif self.development:
+            key = read_or_create_secret(
+                self.data_dir / "phone-hash.key", lambda: secrets.token_hex(32).encode()
+            )
+        else:
+            raise SettingsError(
+                "TOWNHALL_PHONE_HASH_KEY_FILE must name the phone hash key file in production"
+            )
+        if len(key) < 32:
+            raise SettingsError("the phone hash key must be at least 32 bytes")
+        return key
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -100,4 +152,14 @@ class Settings:
             allowed_origins=_list("TOWNHALL_ALLOWED_ORIGINS", ()),
             log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "INFO").upper(),
             limits=limits,
+            firebase_project_id=os.environ.get("TOWNHALL_FIREBASE_PROJECT_ID", "demo-townhall"),
+            signing_key_files=tuple(Path(p) for p in _list("TOWNHALL_SIGNING_KEYS", ())),
+            phone_hash_key_file=Path(os.environ["TOWNHALL_PHONE_HASH_KEY_FILE"])
+            if os.environ.get("TOWNHALL_PHONE_HASH_KEY_FILE")
+            else None,
+            token_issuer=os.environ.get("TOWNHALL_TOKEN_ISSUER", "townhall"),
+            token_audience=os.environ.get("TOWNHALL_TOKEN_AUDIENCE", "townhall-app"),
+            access_token_ttl=dt.timedelta(seconds=_int("TOWNHALL_ACCESS_TOKEN_TTL_SECONDS", 900, 60)),
+            refresh_token_ttl=dt.timedelta(days=_int("TOWNHALL_REFRESH_TOKEN_TTL_DAYS", 30, 1)),
+            session_lifetime=dt.timedelta(days=_int("TOWNHALL_SESSION_LIFETIME_DAYS", 90, 1)),
         )

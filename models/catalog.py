@@ -3,4 +3,6 @@
 import models.common.outbox
 import models.departments.documents
 import models.districts.documents
+import models.identity.documents
+import models.identity.refresh_tokens
 import models.topics.documents  # noqa: F401

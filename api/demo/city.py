@@ -1,9 +1,13 @@
-"""The demo city of Linchuan (临川市) as plain data: its departments, districts and topics."""
+"""The demo city of Linchuan (临川市) as plain data: departments, districts, topics, residents and staff."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from models.common.actors import Role
 from models.departments.service import NewDepartment
 from models.districts.service import NewDistrict
+from models.identity.staff import NewStaff
 from models.topics.service import NewTopic
 
 CITY_NAME_ZH = "临川市"
@@ -74,4 +78,49 @@ TOPICS: tuple[NewTopic, ...] = (
     NewTopic("food-safety", "食品安全", "Food safety", "market-regulation"),
     NewTopic("ageing-friendly", "适老化服务", "Ageing-friendly services", "civil-affairs"),
     NewTopic("city-appearance", "市容环境", "Streets and city appearance", "urban-management"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCitizen:
+    """A demo resident; sign in as them with `townhall token --phone <number>`."""
+
+    phone_number: str
+    public_name: str
+    district_code: str
+    firebase_uid: str
+
+
+# Numbers in the +86 138 0000 00xx block, which no real subscriber holds in the demo.
+CITIZENS: tuple[DemoCitizen, ...] = (
+    DemoCitizen("+8613800000001", "东湖老王", "donghu", "demo-citizen-1"),
+    DemoCitizen("+8613800000002", "西山李阿姨", "xishan", "demo-citizen-2"),
+    DemoCitizen("+8613800000003", "高新小陈", "high-tech-zone", "demo-citizen-3"),
+)
+
+# Demo staff get random passwords; act as them with `townhall token --email <address>`.
+STAFF: tuple[NewStaff, ...] = (
+    NewStaff(email="admin@linchuan.gov.cn", role=Role.ADMIN, password="", public_name="系统管理员"),
+    NewStaff(
+        email="zhang.wei@housing.linchuan.gov.cn",
+        role=Role.OFFICIAL,
+        password="",
+        department_code="housing",
+        public_name="住建局 张伟",
+    ),
+    NewStaff(
+        email="liu.fang@transport.linchuan.gov.cn",
+        role=Role.OFFICIAL,
+        password="",
+        department_code="transport",
+        public_name="交通局 刘芳",
+    ),
+    NewStaff(email="moderator@linchuan.gov.cn", role=Role.MODERATOR, password="", public_name="版主 周敏"),
+    NewStaff(
+        email="hotline.helper@linchuan.gov.cn",
+        role=Role.HELPER,
+        password="",
+        department_code="hotline",
+        public_name="12345 话务员 孙丽",
+    ),
 )

@@ -25,6 +25,7 @@ class Actor:
     person_id: ObjectId | None = None
     role: Role | None = None
     department_id: ObjectId | None = None
+    session_id: str | None = None  # the sign-in session a token belongs to (for signing out)
 
     @property
     def signed_in(self) -> bool:

@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 import strawberry
 
 from models.common import errors
+from models.identity.errors import InvalidToken
 
 
 @strawberry.enum(description="What went wrong, for an app to switch on.")
@@ -18,6 +19,7 @@ class ErrorCode(Enum):
     NOT_FOUND = "NOT_FOUND"
     FORBIDDEN = "FORBIDDEN"
     CONFLICT = "CONFLICT"
+    INVALID_TOKEN = "INVALID_TOKEN"
 
 
 @strawberry.interface(description="An expected failure: nothing was changed.")
@@ -47,7 +49,13 @@ class ConflictError(UserError):
     pass
 
 
+@strawberry.type(description="A token was refused (expired, revoked, reused or forged): sign in again.")
+class InvalidTokenError(UserError):
+    pass
+
+
 _ERROR_TYPES: dict[str, type[UserError]] = {
+    InvalidToken.code: InvalidTokenError,
     errors.InvalidInput.code: InvalidInputError,
     errors.NotFound.code: NotFoundError,
     errors.Forbidden.code: ForbiddenError,

@@ -7,9 +7,8 @@ import asyncio
 import pytest
 from httpx_ws import WebSocketDisconnect
 
-from api.settings import Settings
 from tests.support.factories import make_department
-from tests.support.graphql_client import GraphQLClient, client_for, running_app
+from tests.support.graphql_client import GraphQLClient, client_for, running_app, settings_for_tests
 
 DEPARTMENT_CHANGES = "subscription { departmentChanges { code name { zh } } }"
 
@@ -47,7 +46,7 @@ class TestOrigin:
                 pass
 
     async def test_an_allowed_origin_is_accepted(self, db) -> None:
-        settings = Settings(environment="development", allowed_origins=("https://app.townhall.example",))
+        settings = settings_for_tests(allowed_origins=("https://app.townhall.example",))
         async with (
             running_app(db, settings) as app,
             client_for(app) as gql,

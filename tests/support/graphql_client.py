@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -116,14 +120,19 @@ class GraphQLSocket:
         return operation_id
 
 
-def test_settings() -> Settings:
-    return Settings(environment="development")
+# Development secrets (signing key, phone hash key) of the test run live here, not in the checkout.
+_STATE_DIR = Path(tempfile.mkdtemp(prefix="townhall-tests-"))
+atexit.register(shutil.rmtree, _STATE_DIR, ignore_errors=True)
+
+
+def settings_for_tests(**overrides: Any) -> Settings:
+    return Settings(environment="development", data_dir=_STATE_DIR, **overrides)
 
 
 @contextlib.asynccontextmanager
 async def running_app(db: Database, settings: Settings | None = None) -> AsyncIterator[Starlette]:
     """The app on a test database, with its lifespan (start-up and shutdown) run."""
-    app = create_app(settings or test_settings(), database=db)
+    app = create_app(settings or settings_for_tests(), database=db)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -1,0 +1,61 @@
+"""Citizens: found or created at phone sign-in, identified by a keyed hash of their number."""
+
+from __future__ import annotations
+
+import secrets
+
+from pymongo.errors import DuplicateKeyError
+
+from models.common.actors import Role
+from models.common.clock import utcnow
+from models.common.db import Database, Document
+from models.common.errors import Forbidden
+from models.identity.documents import PEOPLE, Status
+from models.identity.phones import phone_record
+
+
+def pseudonym() -> str:
+    """A public name that says nothing about the person; they can change it later."""
+    return f"市民{secrets.randbelow(1_000_000):06d}"
+
+
+def _refuse_unless_active(person: Document) -> None:
+    if person.get("status") != Status.ACTIVE:
+        raise Forbidden("this account is disabled; contact the service desk")
+
+
+async def find_or_create_citizen(
+    db: Database, *, phone_number: str, firebase_uid: str, phone_key: bytes
+) -> Document:
+    """The citizen with this verified phone number, created on first sign-in."""
+    phone = phone_record(phone_key, phone_number)
+    people = PEOPLE.of(db)
+    now = utcnow()
+    person = await people.find_one({"phone.hash": phone["hash"]})
+    if person is None:
+        document = PEOPLE.new_document(
+            {
+                "role": Role.CITIZEN.value,
+                "status": Status.ACTIVE.value,
+                "public_name": pseudonym(),
+                "phone": phone,
+                "firebase_uid": firebase_uid,
+                "preferences": {"language": "zh", "large_text": False, "district_id": None},
+                "created_at": now,
+                "updated_at": now,
+                "last_sign_in_at": now,
+            }
+        )
+        try:
+            await people.insert_one(document)
+            return document
+        except DuplicateKeyError:
+            # Two first sign-ins at once: the other one created the person.
+            person = await people.find_one({"phone.hash": phone["hash"]})
+            if person is None:
+                raise
+    _refuse_unless_active(person)
+    await people.update_one(
+        {"_id": person["_id"]}, {"$set": {"last_sign_in_at": now, "firebase_uid": firebase_uid}}
+    )
+    return {**person, "last_sign_in_at": now, "firebase_uid": firebase_uid}

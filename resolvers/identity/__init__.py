@@ -1,0 +1,1 @@
+"""GraphQL for identity: sign-in, sessions, the signed-in person."""

@@ -1,0 +1,8 @@
+"""DataLoaders for people."""
+
+from __future__ import annotations
+
+from models.identity import people
+from resolvers.common.loaders import DocumentLoader, keyed
+
+PERSON_BY_ID: DocumentLoader = keyed("person_by_id", people.find_by_ids)

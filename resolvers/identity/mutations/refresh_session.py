@@ -1,0 +1,20 @@
+"""refreshSession: a refresh token, used once, for new tokens (reusing one ends the session)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from models.identity import sessions
+from resolvers.common.context import Info
+from resolvers.common.errors import InvalidTokenError, returns_user_errors
+from resolvers.identity.session_types import SignedIn
+
+RefreshSessionResult = Annotated[SignedIn | InvalidTokenError, strawberry.union("RefreshSessionResult")]
+
+
+@returns_user_errors
+async def refresh_session(info: Info, refresh_token: str) -> RefreshSessionResult:
+    session = await sessions.refresh_session(info.context.db, info.context.services.tokens, refresh_token)
+    return SignedIn.from_session(session)

@@ -1,0 +1,29 @@
+"""signInWithFirebase: the app exchanges a Firebase phone sign-in for Townhall tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from models.identity import citizens, sessions
+from resolvers.common.context import Info
+from resolvers.common.errors import ForbiddenError, InvalidInputError, InvalidTokenError, returns_user_errors
+from resolvers.identity.session_types import SignedIn
+
+SignInResult = Annotated[
+    SignedIn | InvalidTokenError | InvalidInputError | ForbiddenError, strawberry.union("SignInResult")
+]
+
+
+@returns_user_errors
+async def sign_in_with_firebase(info: Info, id_token: str) -> SignInResult:
+    services = info.context.services
+    identity = await services.firebase.verify(id_token)
+    person = await citizens.find_or_create_citizen(
+        info.context.db,
+        phone_number=identity.phone_number,
+        firebase_uid=identity.uid,
+        phone_key=services.phone_key,
+    )
+    return SignedIn.from_session(await sessions.start_session(info.context.db, services.tokens, person))

@@ -1,0 +1,82 @@
+"""Person (what anyone may see of someone) and Me (what the signed-in person sees of themselves)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry import relay
+
+from models.common import actors
+from models.common.db import Document
+from resolvers.common.context import Info
+from resolvers.common.relay import DocumentNode, load_reference
+from resolvers.departments.loaders import DEPARTMENT_BY_ID
+from resolvers.departments.types import Department
+from resolvers.districts.loaders import DISTRICT_BY_ID
+from resolvers.districts.types import District
+from resolvers.identity.loaders import PERSON_BY_ID
+
+Role = strawberry.enum(actors.Role, name="Role", description="What a person may do in Townhall.")
+
+
+@strawberry.type(description="Someone who takes part: only their public name and role are public.")
+class Person(DocumentNode, relay.Node):
+    LOADER = PERSON_BY_ID
+
+    id: relay.NodeID[str]
+    public_name: str = strawberry.field(description="A pseudonym unless the person chose otherwise.")
+    role: actors.Role = strawberry.field(graphql_type=Role)
+    document: strawberry.Private[Document]
+
+    @classmethod
+    def from_document(cls, document: Document) -> Person:
+        return cls(
+            id=str(document["_id"]),
+            public_name=document["public_name"],
+            role=actors.Role(document["role"]),
+            document=document,
+        )
+
+    @strawberry.field(description="For staff: the department they act for.")
+    async def department(self, info: Info) -> Department | None:
+        department_id = self.document.get("department_id")
+        return await load_reference(info, DEPARTMENT_BY_ID, department_id, Department.from_document)
+
+
+@strawberry.type(description="How the app should look and speak to this person.")
+class Preferences:
+    language: str = strawberry.field(description="zh or en.")
+    large_text: bool = strawberry.field(description="Larger text and controls (适老化).")
+    document: strawberry.Private[Document]
+
+    @strawberry.field(description="The district whose news and consultations they follow.")
+    async def district(self, info: Info) -> District | None:
+        district_id = self.document.get("district_id")
+        return await load_reference(info, DISTRICT_BY_ID, district_id, District.from_document)
+
+
+@strawberry.type(description="The signed-in person, as only they see themselves.")
+class Me:
+    person: Person
+    phone_last4: str | None = strawberry.field(
+        description="The last four digits of the phone number signed in with; the number itself is not kept."
+    )
+    email: str | None = strawberry.field(description="Staff only.")
+    preferences: Preferences
+    created_at: datetime
+
+    @classmethod
+    def from_document(cls, document: Document) -> Me:
+        preferences = document.get("preferences") or {}
+        return cls(
+            person=Person.from_document(document),
+            phone_last4=(document.get("phone") or {}).get("last4"),
+            email=document.get("email"),
+            preferences=Preferences(
+                language=preferences.get("language", "zh"),
+                large_text=bool(preferences.get("large_text", False)),
+                document=preferences,
+            ),
+            created_at=document["created_at"],
+        )
