@@ -20,6 +20,8 @@ class ErrorCode(Enum):
     FORBIDDEN = "FORBIDDEN"
     CONFLICT = "CONFLICT"
     INVALID_TOKEN = "INVALID_TOKEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @strawberry.interface(description="An expected failure: nothing was changed.")
@@ -54,8 +56,19 @@ class InvalidTokenError(UserError):
     pass
 
 
+@strawberry.type(description="The e-mail or the password is wrong (it never says which).")
+class InvalidCredentialsError(UserError):
+    pass
+
+
+@strawberry.type(description="Too many attempts: wait `retryAfter` seconds, then try again.")
+class RateLimitedError(UserError):
+    retry_after: int = strawberry.field(description="Seconds to wait before trying again.")
+
+
 _ERROR_TYPES: dict[str, type[UserError]] = {
     InvalidToken.code: InvalidTokenError,
+    "INVALID_CREDENTIALS": InvalidCredentialsError,
     errors.InvalidInput.code: InvalidInputError,
     errors.NotFound.code: NotFoundError,
     errors.Forbidden.code: ForbiddenError,
@@ -64,6 +77,11 @@ _ERROR_TYPES: dict[str, type[UserError]] = {
 
 
 def user_error(error: errors.DomainError) -> UserError:
+    if error.code == ErrorCode.RATE_LIMITED.value:
+        retry_after = max(1, int(getattr(error, "retry_after", 1)))
+        return RateLimitedError(
+            code=ErrorCode.RATE_LIMITED, message=error.message, field=error.field, retry_after=retry_after
+        )
     error_type = _ERROR_TYPES[error.code]
     return error_type(code=ErrorCode(error.code), message=error.message, field=error.field)
 

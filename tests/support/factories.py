@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from models.common.actors import COMMAND_LINE
+from models.common.actors import COMMAND_LINE, Role
 from models.common.db import Database, Document
 from models.departments.service import NewDepartment, create_department
+from models.identity.citizens import find_or_create_citizen
+from models.identity.sessions import Session, start_session
+from models.identity.staff import NewStaff, create_staff
+from tests.support.graphql_client import settings_for_tests
 
 
 async def make_department(
@@ -17,3 +21,38 @@ async def make_department(
             code=code, name_zh=name_zh or f"{code}局", name_en=code.title(), parent_code=parent_code
         ),
     )
+
+
+STAFF_PASSWORD = "long enough staff password 7"
+
+
+async def make_citizen(db: Database, phone_number: str = "+8613800138000") -> Document:
+    """A citizen as phone sign-in creates them (the Firebase check itself is tested end to end)."""
+    return await find_or_create_citizen(
+        db,
+        phone_number=phone_number,
+        firebase_uid=f"uid-{phone_number}",
+        phone_key=settings_for_tests().phone_hash_key(),
+    )
+
+
+async def make_staff(
+    db: Database,
+    email: str,
+    role: Role,
+    *,
+    department_code: str | None = None,
+    password: str = STAFF_PASSWORD,
+) -> Document:
+    return await create_staff(
+        db, COMMAND_LINE, NewStaff(email=email, role=role, password=password, department_code=department_code)
+    )
+
+
+async def sign_in(db: Database, person: Document) -> Session:
+    """A session with the app's own token policy, as sign-in would start it."""
+    return await start_session(db, settings_for_tests().token_policy(), person)
+
+
+def bearer(session: Session) -> dict[str, str]:
+    return {"authorization": f"Bearer {session.access_token}"}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.identity.mutations.change_password import change_password
+from resolvers.identity.mutations.create_staff import create_staff
+from resolvers.identity.mutations.log_in_staff import log_in_staff
 from resolvers.identity.mutations.refresh_session import refresh_session
 from resolvers.identity.mutations.sign_in_with_firebase import sign_in_with_firebase
 from resolvers.identity.mutations.sign_out import sign_out
@@ -21,3 +24,10 @@ class IdentityMutations:
     )
     sign_out = strawberry.mutation(resolver=sign_out, description="End this session (or every session).")
     update_me = strawberry.mutation(resolver=update_me, description="Change your own profile.")
+    log_in_staff = strawberry.mutation(
+        resolver=log_in_staff, description="Staff sign in with e-mail and password."
+    )
+    change_password = strawberry.mutation(
+        resolver=change_password, description="Staff change their own password."
+    )
+    create_staff = strawberry.mutation(resolver=create_staff, description="Create a staff account (admins).")

@@ -1,0 +1,30 @@
+"""logInStaff: staff sign in with e-mail and password (with back-off and lockout)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from models.identity import sessions, staff
+from resolvers.common.context import Info
+from resolvers.common.errors import (
+    ForbiddenError,
+    InvalidCredentialsError,
+    RateLimitedError,
+    returns_user_errors,
+)
+from resolvers.identity.session_types import SignedIn
+
+LogInStaffResult = Annotated[
+    SignedIn | InvalidCredentialsError | RateLimitedError | ForbiddenError,
+    strawberry.union("LogInStaffResult"),
+]
+
+
+@returns_user_errors
+async def log_in_staff(info: Info, email: str, password: str) -> LogInStaffResult:
+    person = await staff.log_in_staff(info.context.db, email, password)
+    return SignedIn.from_session(
+        await sessions.start_session(info.context.db, info.context.services.tokens, person)
+    )

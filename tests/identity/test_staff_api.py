@@ -1,0 +1,150 @@
+"""Staff through the API: password login with back-off, provisioning by admins, department scoping."""
+
+from __future__ import annotations
+
+from models.common.actors import Role
+from models.identity.documents import PEOPLE
+from tests.support.factories import STAFF_PASSWORD, bearer, make_department, make_staff, sign_in
+from tests.support.graphql_client import GraphQLClient
+
+LOG_IN = """
+mutation ($email: String!, $password: String!) {
+  logInStaff(email: $email, password: $password) {
+    __typename
+    ... on UserError { code message }
+    ... on RateLimitedError { retryAfter }
+    ... on SignedIn { accessToken me { email person { role department { code } } } }
+  }
+}
+"""
+CREATE_STAFF = """
+mutation ($input: CreateStaffInput!) {
+  createStaff(input: $input) {
+    __typename
+    ... on UserError { code message field }
+    ... on StaffCreated { person { publicName role department { code } } }
+  }
+}
+"""
+CREATE_DEPARTMENT = """
+mutation { createDepartment(input: {code: "parks", nameZh: "园林局"}) {
+  __typename ... on UserError { message } ... on DepartmentCreated { department { code } } } }
+"""
+
+
+class TestLogInStaff:
+    async def test_an_official_signs_in_with_their_department(self, gql: GraphQLClient, db) -> None:
+        await make_department(db, "housing")
+        await make_staff(db, "zhang.wei@housing.example.cn", Role.OFFICIAL, department_code="housing")
+
+        result = (
+            await gql.data(LOG_IN, {"email": "Zhang.Wei@housing.example.cn", "password": STAFF_PASSWORD})
+        )["logInStaff"]
+
+        assert result["__typename"] == "SignedIn"
+        assert result["me"] == {
+            "email": "zhang.wei@housing.example.cn",
+            "person": {"role": "OFFICIAL", "department": {"code": "housing"}},
+        }
+        me = await gql.execute(
+            "{ me { email } }", headers={"authorization": f"Bearer {result['accessToken']}"}
+        )
+        assert me.data == {"me": {"email": "zhang.wei@housing.example.cn"}}
+
+    async def test_a_wrong_password_and_an_unknown_email_look_the_same(self, gql: GraphQLClient, db) -> None:
+        await make_staff(db, "mod@example.cn", Role.MODERATOR)
+
+        wrong = await gql.data(LOG_IN, {"email": "mod@example.cn", "password": "not the password at all"})
+        unknown = await gql.data(
+            LOG_IN, {"email": "nobody@example.cn", "password": "not the password at all"}
+        )
+
+        expected = {
+            "__typename": "InvalidCredentialsError",
+            "code": "INVALID_CREDENTIALS",
+            "message": "wrong e-mail or password",
+        }
+        assert wrong["logInStaff"] == expected
+        assert unknown["logInStaff"] == expected
+
+    async def test_after_a_failure_even_the_right_password_waits(self, gql: GraphQLClient, db) -> None:
+        await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        await gql.data(LOG_IN, {"email": "mod@example.cn", "password": "not the password at all"})
+        await gql.data(LOG_IN, {"email": "mod@example.cn", "password": "not the password at all"})
+
+        result = (await gql.data(LOG_IN, {"email": "mod@example.cn", "password": STAFF_PASSWORD}))[
+            "logInStaff"
+        ]
+
+        assert result["__typename"] == "RateLimitedError"
+        assert result["code"] == "RATE_LIMITED"
+        assert 1 <= result["retryAfter"] <= 2
+
+
+class TestCreateStaff:
+    async def test_an_admin_creates_an_official(self, gql: GraphQLClient, db) -> None:
+        await make_department(db, "transport")
+        admin = await sign_in(db, await make_staff(db, "admin@example.cn", Role.ADMIN))
+        staff = {
+            "email": "liu.fang@transport.example.cn",
+            "role": "OFFICIAL",
+            "password": "a long and fine password",
+            "departmentCode": "transport",
+            "publicName": "刘芳",
+        }
+
+        result = await gql.execute(CREATE_STAFF, {"input": staff}, headers=bearer(admin))
+
+        assert result.data["createStaff"] == {
+            "__typename": "StaffCreated",
+            "person": {"publicName": "刘芳", "role": "OFFICIAL", "department": {"code": "transport"}},
+        }
+        stored = await PEOPLE.of(db).find_one({"email": "liu.fang@transport.example.cn"})
+        assert stored["password"].startswith("scrypt$")
+        assert "a long and fine password" not in str(stored)
+
+    async def test_an_official_may_not_create_staff(self, gql: GraphQLClient, db) -> None:
+        await make_department(db, "transport")
+        official = await sign_in(
+            db, await make_staff(db, "o@transport.example.cn", Role.OFFICIAL, department_code="transport")
+        )
+        staff = {"email": "x@example.cn", "role": "ADMIN", "password": "a long and fine password"}
+
+        result = await gql.execute(CREATE_STAFF, {"input": staff}, headers=bearer(official))
+
+        assert result.data["createStaff"]["__typename"] == "ForbiddenError"
+        assert await PEOPLE.of(db).find_one({"email": "x@example.cn"}) is None
+
+    async def test_a_weak_password_is_refused(self, gql: GraphQLClient, db) -> None:
+        admin = await sign_in(db, await make_staff(db, "admin@example.cn", Role.ADMIN))
+        staff = {"email": "m@example.cn", "role": "MODERATOR", "password": "short"}
+
+        result = await gql.execute(CREATE_STAFF, {"input": staff}, headers=bearer(admin))
+
+        assert result.data["createStaff"]["__typename"] == "InvalidInputError"
+        assert result.data["createStaff"]["field"] == "password"
+
+
+class TestAdminOnlyOperations:
+    async def test_an_admin_token_creates_a_department(self, gql: GraphQLClient, db) -> None:
+        admin = await sign_in(db, await make_staff(db, "admin@example.cn", Role.ADMIN))
+
+        result = await gql.execute(CREATE_DEPARTMENT, headers=bearer(admin))
+
+        assert result.data["createDepartment"] == {
+            "__typename": "DepartmentCreated",
+            "department": {"code": "parks"},
+        }
+
+    async def test_an_official_token_may_not_create_a_department(self, gql: GraphQLClient, db) -> None:
+        await make_department(db, "housing")
+        official = await sign_in(
+            db, await make_staff(db, "o@housing.example.cn", Role.OFFICIAL, department_code="housing")
+        )
+
+        result = await gql.execute(CREATE_DEPARTMENT, headers=bearer(official))
+
+        assert result.data["createDepartment"] == {
+            "__typename": "ForbiddenError",
+            "message": "only admin may do this",
+        }
