@@ -18,7 +18,14 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/townhall serve --demo
 
-test: $(STAMP)
+# The Firebase Auth emulator the tests sign citizens in with (package-lock.json pins it).
+# --ignore-scripts skips re2's native build (used by Hosting, not Auth), which tries GitHub for a
+# prebuilt binary and then compiles for a minute or more; the other install script only prints warnings.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -45,6 +45,7 @@ def create_app(
             tokens=tokens,
             phone_key=settings.phone_hash_key(),
             firebase=FirebaseVerifier(settings.firebase_project_id),
+            rate_limits=settings.rate_limit_table(),
         ),
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.common.calendar import BusinessCalendar, load_calendar
+from models.common.rate_limits import RateLimitTable
 from models.common.secret_files import read_or_create_secret
 from models.identity.keys import KeyFileError, development_key_ring, load_key_ring
 from models.identity.sessions import TokenPolicy
@@ -71,6 +72,7 @@ class Settings:
     access_token_ttl: dt.timedelta = dt.timedelta(minutes=15)
     refresh_token_ttl: dt.timedelta = dt.timedelta(days=30)
     session_lifetime: dt.timedelta = dt.timedelta(days=90)
+    rate_limits: str = ""
 
     @property
     def development(self) -> bool:
@@ -106,6 +108,13 @@ class Settings:
             refresh_ttl=self.refresh_token_ttl,
             session_lifetime=self.session_lifetime,
         )
+
+    def rate_limit_table(self) -> RateLimitTable:
+        """The defaults, with TOWNHALL_RATE_LIMITS added or replaced rule by rule."""
+        try:
+            return RateLimitTable.from_setting(self.rate_limits)
+        except ValueError as error:
+            raise SettingsError(f"TOWNHALL_RATE_LIMITS: {error}") from error
 
     def phone_hash_key(self) -> bytes:
         """The secret under which phone numbers are hashed; losing it orphans every citizen account."""
@@ -162,4 +171,5 @@ class Settings:
             access_token_ttl=dt.timedelta(seconds=_int("TOWNHALL_ACCESS_TOKEN_TTL_SECONDS", 900, 60)),
             refresh_token_ttl=dt.timedelta(days=_int("TOWNHALL_REFRESH_TOKEN_TTL_DAYS", 30, 1)),
             session_lifetime=dt.timedelta(days=_int("TOWNHALL_SESSION_LIFETIME_DAYS", 90, 1)),
+            rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", ""),
         )

@@ -1,6 +1,8 @@
 """Imports every domain's documents module, so the collection catalog is complete."""
 
+import models.common.idempotency
 import models.common.outbox
+import models.common.rate_limits
 import models.departments.documents
 import models.districts.documents
 import models.identity.documents

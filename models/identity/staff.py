@@ -47,7 +47,11 @@ class InvalidCredentials(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Password attempts on this account are paused; `retry_after` is in whole seconds."""
+    """Password attempts on this account are paused; `retry_after` is in whole seconds.
+
+    The same code as a rate limit (models.common.rate_limits.RateLimited): to the app both mean
+    "wait `retry_after` seconds".
+    """
 
     code = "RATE_LIMITED"
 

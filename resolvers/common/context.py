@@ -11,6 +11,7 @@ from models.common.actors import Actor
 from models.common.calendar import BusinessCalendar
 from models.common.db import Database
 from models.common.pagination import PageBounds
+from models.common.rate_limits import RateLimitTable
 from models.identity.firebase import FirebaseVerifier
 from models.identity.sessions import TokenPolicy
 from resolvers.common.loaders import Loaders
@@ -28,6 +29,7 @@ class Services:
     tokens: TokenPolicy
     phone_key: bytes = field(repr=False)
     firebase: FirebaseVerifier
+    rate_limits: RateLimitTable
 
 
 @dataclass

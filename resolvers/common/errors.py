@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import ParamSpec, TypeVar
 
 import strawberry
 
@@ -84,20 +81,3 @@ def user_error(error: errors.DomainError) -> UserError:
         )
     error_type = _ERROR_TYPES[error.code]
     return error_type(code=ErrorCode(error.code), message=error.message, field=error.field)
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def returns_user_errors(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Wrap a mutation resolver so a DomainError from models/ becomes its typed error result."""
-
-    @functools.wraps(resolver)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await resolver(*args, **kwargs)
-        except errors.DomainError as error:
-            return user_error(error)  # type: ignore[return-value]
-
-    return wrapper

@@ -13,8 +13,9 @@ from resolvers.common.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
-    returns_user_errors,
+    RateLimitedError,
 )
+from resolvers.common.mutations import protected_mutation
 from resolvers.departments.types import Department
 
 
@@ -32,12 +33,12 @@ class DepartmentCreated:
 
 
 CreateDepartmentResult = Annotated[
-    DepartmentCreated | InvalidInputError | NotFoundError | ForbiddenError | ConflictError,
+    DepartmentCreated | InvalidInputError | NotFoundError | ForbiddenError | ConflictError | RateLimitedError,
     strawberry.union("CreateDepartmentResult"),
 ]
 
 
-@returns_user_errors
+@protected_mutation()
 async def create_department(info: Info, input: CreateDepartmentInput) -> CreateDepartmentResult:
     document = await service.create_department(
         info.context.db,

@@ -14,8 +14,8 @@ from resolvers.common.errors import (
     InvalidCredentialsError,
     InvalidInputError,
     RateLimitedError,
-    returns_user_errors,
 )
+from resolvers.common.mutations import protected_mutation
 
 
 @strawberry.type
@@ -29,7 +29,7 @@ ChangePasswordResult = Annotated[
 ]
 
 
-@returns_user_errors
+@protected_mutation()
 async def change_password(info: Info, current_password: str, new_password: str) -> ChangePasswordResult:
     person_id = info.context.actor.person_id
     if person_id is None:

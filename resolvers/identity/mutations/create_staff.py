@@ -13,8 +13,9 @@ from resolvers.common.errors import (
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
-    returns_user_errors,
+    RateLimitedError,
 )
+from resolvers.common.mutations import protected_mutation
 from resolvers.identity.types import Person, Role
 
 
@@ -33,12 +34,12 @@ class StaffCreated:
 
 
 CreateStaffResult = Annotated[
-    StaffCreated | InvalidInputError | NotFoundError | ForbiddenError | ConflictError,
+    StaffCreated | InvalidInputError | NotFoundError | ForbiddenError | ConflictError | RateLimitedError,
     strawberry.union("CreateStaffResult"),
 ]
 
 
-@returns_user_errors
+@protected_mutation()
 async def create_staff(info: Info, input: CreateStaffInput) -> CreateStaffResult:
     document = await staff.create_staff(
         info.context.db,

@@ -12,8 +12,8 @@ from resolvers.common.errors import (
     ForbiddenError,
     InvalidCredentialsError,
     RateLimitedError,
-    returns_user_errors,
 )
+from resolvers.common.mutations import count_attempt, protected_mutation
 from resolvers.identity.session_types import SignedIn
 
 LogInStaffResult = Annotated[
@@ -22,8 +22,9 @@ LogInStaffResult = Annotated[
 ]
 
 
-@returns_user_errors
+@protected_mutation("signIn")
 async def log_in_staff(info: Info, email: str, password: str) -> LogInStaffResult:
+    await count_attempt(info, "signIn", account=email.strip().lower())
     person = await staff.log_in_staff(info.context.db, email, password)
     return SignedIn.from_session(
         await sessions.start_session(info.context.db, info.context.services.tokens, person)

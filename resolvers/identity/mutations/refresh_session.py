@@ -8,13 +8,17 @@ import strawberry
 
 from models.identity import sessions
 from resolvers.common.context import Info
-from resolvers.common.errors import InvalidTokenError, returns_user_errors
+from resolvers.common.errors import InvalidTokenError, RateLimitedError
+from resolvers.common.mutations import protected_mutation
 from resolvers.identity.session_types import SignedIn
 
-RefreshSessionResult = Annotated[SignedIn | InvalidTokenError, strawberry.union("RefreshSessionResult")]
+RefreshSessionResult = Annotated[
+    SignedIn | InvalidTokenError | RateLimitedError,
+    strawberry.union("RefreshSessionResult"),
+]
 
 
-@returns_user_errors
+@protected_mutation()
 async def refresh_session(info: Info, refresh_token: str) -> RefreshSessionResult:
     session = await sessions.refresh_session(info.context.db, info.context.services.tokens, refresh_token)
     return SignedIn.from_session(session)

@@ -7,19 +7,23 @@ from typing import Annotated
 import strawberry
 
 from models.identity import citizens, sessions
+from models.identity.phones import phone_hash
 from resolvers.common.context import Info
-from resolvers.common.errors import ForbiddenError, InvalidInputError, InvalidTokenError, returns_user_errors
+from resolvers.common.errors import ForbiddenError, InvalidInputError, InvalidTokenError, RateLimitedError
+from resolvers.common.mutations import count_attempt, protected_mutation
 from resolvers.identity.session_types import SignedIn
 
 SignInResult = Annotated[
-    SignedIn | InvalidTokenError | InvalidInputError | ForbiddenError, strawberry.union("SignInResult")
+    SignedIn | InvalidTokenError | InvalidInputError | ForbiddenError | RateLimitedError,
+    strawberry.union("SignInResult"),
 ]
 
 
-@returns_user_errors
+@protected_mutation("signIn")
 async def sign_in_with_firebase(info: Info, id_token: str) -> SignInResult:
     services = info.context.services
     identity = await services.firebase.verify(id_token)
+    await count_attempt(info, "signIn", account=phone_hash(services.phone_key, identity.phone_number))
     person = await citizens.find_or_create_citizen(
         info.context.db,
         phone_number=identity.phone_number,

@@ -9,7 +9,8 @@ import strawberry
 from models.common.errors import Forbidden
 from models.identity import sessions
 from resolvers.common.context import Info
-from resolvers.common.errors import ForbiddenError, returns_user_errors
+from resolvers.common.errors import ForbiddenError, RateLimitedError
+from resolvers.common.mutations import protected_mutation
 
 
 @strawberry.type
@@ -17,10 +18,13 @@ class SignedOut:
     sessions_ended: int = strawberry.field(description="How many sign-in sessions this ended.")
 
 
-SignOutResult = Annotated[SignedOut | ForbiddenError, strawberry.union("SignOutResult")]
+SignOutResult = Annotated[
+    SignedOut | ForbiddenError | RateLimitedError,
+    strawberry.union("SignOutResult"),
+]
 
 
-@returns_user_errors
+@protected_mutation()
 async def sign_out(info: Info, everywhere: bool = False) -> SignOutResult:
     if not info.context.actor.signed_in:
         raise Forbidden("sign in first")

@@ -8,7 +8,8 @@ import strawberry
 
 from models.identity import people
 from resolvers.common.context import Info
-from resolvers.common.errors import ForbiddenError, InvalidInputError, NotFoundError, returns_user_errors
+from resolvers.common.errors import ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError
+from resolvers.common.mutations import protected_mutation
 from resolvers.identity.types import Me
 
 
@@ -26,11 +27,12 @@ class MeUpdated:
 
 
 UpdateMeResult = Annotated[
-    MeUpdated | InvalidInputError | NotFoundError | ForbiddenError, strawberry.union("UpdateMeResult")
+    MeUpdated | InvalidInputError | NotFoundError | ForbiddenError | RateLimitedError,
+    strawberry.union("UpdateMeResult"),
 ]
 
 
-@returns_user_errors
+@protected_mutation()
 async def update_me(info: Info, input: UpdateMeInput) -> UpdateMeResult:
     person = await people.update_own_profile(
         info.context.db,
