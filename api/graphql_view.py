@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -20,8 +21,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.logs import request_id_var
+from models.common import idempotency
 from models.common.actors import ANONYMOUS, Actor
 from models.common.db import Database
+from models.common.errors import InvalidInput
 from models.identity import sessions
 from models.identity.errors import InvalidToken
 from resolvers.common.context import Context, Services
@@ -60,6 +63,23 @@ def negotiate(accept: str | None) -> str | None:
     return best[2] if best else None
 
 
+def _mutation_payload(body: bytes) -> dict[str, Any] | None:
+    """The parts of a request that make it "the same request", when it is one mutation; else None."""
+    try:
+        data = json.loads(body)
+        document = parse(data["query"])
+    except (ValueError, KeyError, TypeError, GraphQLError):
+        return None  # not a well-formed request: let the normal path answer it
+    operation = get_operation_ast(document, data.get("operationName"))
+    if operation is None or operation.operation != OperationType.MUTATION:
+        return None
+    return {
+        "query": data["query"],
+        "variables": data.get("variables"),
+        "operationName": data.get("operationName"),
+    }
+
+
 def is_request_error(result: ExecutionResult) -> bool:
     """Parse, validation and variable errors: no field ran, so no error has a path."""
     errors = result.errors or []
@@ -87,7 +107,11 @@ class TownhallGraphQL(GraphQL[Context, None]):
         else:
             request.state.media_type = media_type or JSON
             try:
-                response = await self.run(request)
+                key = request.headers.get("idempotency-key")
+                if key is not None and request.method == "POST":
+                    response = await self._run_idempotently(request, key)
+                else:
+                    response = await self.run(request)
             except HTTPException as error:
                 code = "INVALID_TOKEN" if error.status_code == 401 else "BAD_REQUEST"
                 response = self._error_response(
@@ -98,6 +122,45 @@ class TownhallGraphQL(GraphQL[Context, None]):
                 if error.status_code == 405:
                     response.headers["allow"] = "GET, POST" if request.method != "GET" else "POST"
         await response(scope, receive, send)
+
+    async def _run_idempotently(self, request: Request, key: str) -> Response:
+        """A mutation retried with the same Idempotency-Key by the same person gets the first response
+        again and changes nothing twice; the key with another request is refused (422)."""
+        actor = await self._authenticate(request.app.state.db, request.headers.get("authorization"))
+        payload = _mutation_payload(await request.body())
+        if actor.person_id is None or payload is None:
+            return await self.run(request)  # only signed-in people's mutations are remembered
+        ran = False
+
+        async def run() -> dict[str, Any]:
+            nonlocal ran
+            ran = True
+            response = await self.run(request)
+            # Responses are JSON, so UTF-8 text: stored as a string, which every server keeps alike.
+            body = bytes(response.body).decode()
+            return {"status": response.status_code, "media_type": response.media_type, "body": body}
+
+        try:
+            outcome = await idempotency.run_once(
+                request.app.state.db,
+                key=key,
+                actor_id=str(actor.person_id),
+                operation="graphql",
+                payload=payload,
+                run=run,
+            )
+        except idempotency.IdempotencyInProgress as error:
+            response = self._error_response(409, error.message, request.state.media_type, error.code)
+            response.headers["retry-after"] = str(error.retry_after)
+            return response
+        except idempotency.IdempotencyKeyReused as error:
+            return self._error_response(422, error.message, request.state.media_type, error.code)
+        except InvalidInput as error:
+            return self._error_response(400, error.message, request.state.media_type, error.code)
+        response = Response(outcome["body"], status_code=outcome["status"], media_type=outcome["media_type"])
+        if not ran:
+            response.headers["idempotent-replayed"] = "true"
+        return response
 
     @staticmethod
     def _error_response(status: int, message: str, media_type: str, code: str = "BAD_REQUEST") -> Response:
