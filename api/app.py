@@ -21,6 +21,7 @@ from api.settings import Settings
 from models.common.db import Database, connect, ensure_indexes
 from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
+from models.departments.policy import DepartmentScope
 from models.identity.firebase import FirebaseVerifier
 from resolvers.common.context import Services
 
@@ -46,6 +47,7 @@ def create_app(
             phone_key=settings.phone_hash_key(),
             firebase=FirebaseVerifier(settings.firebase_project_id),
             rate_limits=settings.rate_limit_table(),
+            department_scope=DepartmentScope(settings.officials_act_for_sub_departments),
         ),
     )
 

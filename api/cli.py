@@ -174,6 +174,8 @@ def _create_staff(args: argparse.Namespace, password: str) -> Callable[[Database
 def _print_token(args: argparse.Namespace, settings: Settings) -> Callable[[Database], Awaitable[int]]:
     from models.identity import people, sessions
 
+    policy = settings.token_policy()  # refuse at once when no key is configured
+
     async def job(db: Database) -> int:
         if args.phone:
             person = await people.find_by_phone(db, settings.phone_hash_key(), args.phone)
@@ -181,7 +183,7 @@ def _print_token(args: argparse.Namespace, settings: Settings) -> Callable[[Data
             person = await people.find_by_email(db, args.email)
         if person is None:
             raise NotFound(f"nobody signs in with {args.phone or args.email}; see `townhall seed-demo`")
-        session = await sessions.start_session(db, settings.token_policy(), person)
+        session = await sessions.start_session(db, policy, person)
         print(session.access_token)
         return 0
 

@@ -51,6 +51,155 @@ def install_datetime_set_fix() -> None:
     SqlUpdatesMixin._can_use_sql_updates = can_use_sql_updates
 
 
+# The operators neosqlite's Python update path applies to top-level names only ($set, $pull
+# and $currentDate follow dotted paths there already).
+_TOP_LEVEL_ONLY_OPERATORS = frozenset(
+    {"$inc", "$mul", "$min", "$max", "$bit", "$unset", "$rename", "$setOnInsert"}  # on fields
+    | {"$push", "$addToSet", "$pullAll", "$pop"}  # on arrays
+)
+# Those that leave a missing field (and its missing parents) missing, as MongoDB does.
+_REMOVING_OPERATORS = frozenset({"$unset", "$pullAll", "$pop"})
+
+
+def _is_dotted(field: Any) -> bool:
+    # Positional paths ("a.$.b", "a.$[x]") stay with neosqlite, which has its own code for them.
+    return isinstance(field, str) and "." in field and "$" not in field
+
+
+def _fields_needing_paths(update_spec: dict[str, Any], document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The fields the Python path would get wrong: dotted ones, and `$mul` of a missing field."""
+    found: dict[str, dict[str, Any]] = {}
+    for operator, fields in update_spec.items():
+        if operator not in _TOP_LEVEL_ONLY_OPERATORS or not isinstance(fields, dict):
+            continue
+        wrong = {
+            field: operand
+            for field, operand in fields.items()
+            if _is_dotted(field)
+            or (operator == "$rename" and _is_dotted(operand))
+            or (operator == "$mul" and field not in document)
+        }
+        if wrong:
+            found[operator] = wrong
+    return found
+
+
+def _walk_to_parent(document: dict[str, Any], path: str, create: bool) -> tuple[Any, str]:
+    *parents, leaf = path.split(".")
+    container: Any = document
+    for part in parents:
+        if isinstance(container, list) and part.isdigit() and int(part) < len(container):
+            container = container[int(part)]
+        elif isinstance(container, dict) and (part in container or create):
+            container = container.setdefault(part, {})
+        else:
+            return None, leaf
+    return container, leaf
+
+
+def _existing_parent(document: dict[str, Any], path: str) -> tuple[dict[str, Any], str] | None:
+    """The object holding the last field of `path`, and that field; None if there is none."""
+    container, leaf = _walk_to_parent(document, path, create=False)
+    return (container, leaf) if isinstance(container, dict) else None
+
+
+def _created_parent(document: dict[str, Any], path: str) -> tuple[dict[str, Any], str]:
+    """The object holding the last field of `path`, made with its missing parents, and that field."""
+    from neosqlite.exceptions import MalformedQueryException
+
+    container, leaf = _walk_to_parent(document, path, create=True)
+    if not isinstance(container, dict):
+        # MongoDB refuses a path through a scalar too; an array element is not supported here.
+        raise MalformedQueryException(f"Cannot update '{path}': a parent of '{leaf}' is not an object")
+    return container, leaf
+
+
+def _apply_at_path(
+    python_update: Callable[..., tuple[dict[str, Any], bool]],
+    helper: Any,
+    doc_id: Any,
+    document: dict[str, Any],
+    operator: str,
+    path: str,
+    operand: Any,
+) -> None:
+    if operator == "$setOnInsert":
+        if doc_id == 0:  # neosqlite's mark of the document an upsert inserts
+            container, leaf = _created_parent(document, path)
+            container[leaf] = operand
+        return
+    if operator == "$rename":
+        source = _existing_parent(document, path)
+        if source is not None and source[1] in source[0]:
+            value = source[0].pop(source[1])
+            container, leaf = _created_parent(document, operand)
+            container[leaf] = value
+        return
+    if operator in _REMOVING_OPERATORS:
+        found = _existing_parent(document, path)
+        if found is None or found[1] not in found[0]:
+            return
+        container, leaf = found
+    else:
+        container, leaf = _created_parent(document, path)
+        if operator == "$mul" and leaf not in container:
+            container[leaf] = operand * 0  # zero of the multiplier's type, as MongoDB stores
+            return
+    # neosqlite's own code, on the object holding the field; id 0 (upsert) makes it write nothing.
+    updated, _ = python_update(helper, 0, {operator: {leaf: operand}}, container)
+    container.clear()
+    container.update(updated)
+
+
+def install_nested_update_fix() -> None:
+    """Apply `$inc`, `$unset`, `$min`, `$max`, `$mul`, `$rename`, `$push`, `$addToSet`, `$pullAll`,
+    `$pop`, `$bit` and `$setOnInsert` to dotted paths in neosqlite's Python update path.
+
+    That path (taken for upserts, for `$pop`, `$pullAll` and a `$pull` of a nested array, and,
+    through install_datetime_set_fix, for every update carrying a datetime) handles those
+    operators on top-level names only: `{"$inc": {"login.failures": 1}}` writes a top-level
+    field named "login.failures", `$unset`/`$pop`/`$pullAll` of a dotted path do nothing, and
+    `$mul` of a missing field creates nothing. The fix applies those fields itself, each by
+    neosqlite's own code on the object that holds the field, then lets neosqlite apply the rest
+    and write; updates without them go straight to neosqlite, as before.
+    """
+    from copy import deepcopy
+
+    from neosqlite.collection.query_helper.update_operations import UpdateOperationsMixin
+
+    original: Callable[..., tuple[dict[str, Any], bool]] = UpdateOperationsMixin._perform_python_update
+    if getattr(original, "townhall_fix", False):
+        return
+
+    def perform_python_update(
+        self: Any,
+        doc_id: Any,
+        update_spec: dict[str, Any],
+        original_doc: dict[str, Any],
+        array_filters: list[dict[str, Any]] | None = None,
+        query_filter: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        by_path = _fields_needing_paths(update_spec, original_doc)
+        if not by_path:
+            return original(self, doc_id, update_spec, original_doc, array_filters, query_filter)
+        document = deepcopy(original_doc)
+        for operator, fields in by_path.items():
+            for path, operand in fields.items():
+                _apply_at_path(original, self, doc_id, document, operator, path, operand)
+        rest: dict[str, Any] = {}
+        for operator, fields in update_spec.items():
+            if operator in by_path:
+                fields = {field: v for field, v in fields.items() if field not in by_path[operator]}
+                if not fields:
+                    continue
+            rest[operator] = fields
+        updated, _ = original(self, doc_id, rest, document, array_filters, query_filter)
+        return updated, updated != original_doc
+
+    perform_python_update.townhall_fix = True  # type: ignore[attr-defined]
+    UpdateOperationsMixin._perform_python_update = perform_python_update
+
+
 class ObjectIdInFilter(str):
     """The hex of an ObjectId compared with a field other than `_id`; SQL binds it as stored."""
 
@@ -318,6 +467,7 @@ def install_date_comparison_fix() -> None:
 def install_fixes() -> None:
     """Install every fix; each is idempotent."""
     install_datetime_set_fix()
+    install_nested_update_fix()
     install_object_id_filter_fix()
     install_aggregate_object_id_fix()
     install_change_event_document_fix()

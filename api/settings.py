@@ -32,6 +32,15 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
 def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     raw = os.environ.get(name)
     if raw is None:
@@ -73,6 +82,7 @@ class Settings:
     refresh_token_ttl: dt.timedelta = dt.timedelta(days=30)
     session_lifetime: dt.timedelta = dt.timedelta(days=90)
     rate_limits: str = ""
+    officials_act_for_sub_departments: bool = False
 
     @property
     def development(self) -> bool:
@@ -149,6 +159,9 @@ class Settings:
             max_page_size=_int("TOWNHALL_MAX_PAGE_SIZE", Limits.max_page_size, 1),
             cache_size=_int("TOWNHALL_GRAPHQL_CACHE_SIZE", Limits.cache_size, 1),
         )
+        if environment == "production" and os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
+            # With it set, firebase-admin trusts unsigned tokens: anyone could sign in as anyone.
+            raise SettingsError("FIREBASE_AUTH_EMULATOR_HOST must not be set in production")
         return cls(
             environment=environment,
             mongodb_uri=os.environ.get("MONGODB_URI") or None,
@@ -172,4 +185,5 @@ class Settings:
             refresh_token_ttl=dt.timedelta(days=_int("TOWNHALL_REFRESH_TOKEN_TTL_DAYS", 30, 1)),
             session_lifetime=dt.timedelta(days=_int("TOWNHALL_SESSION_LIFETIME_DAYS", 90, 1)),
             rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", ""),
+            officials_act_for_sub_departments=_flag("TOWNHALL_OFFICIALS_ACT_FOR_SUB_DEPARTMENTS"),
         )

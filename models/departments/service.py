@@ -1,16 +1,19 @@
-"""Rules for creating departments."""
+"""Rules for creating and renaming departments."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from pymongo import ReturnDocument
 
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, NotFound
 from models.common.repository import insert_unique
-from models.common.text import bilingual_name, clean_code
+from models.common.text import bilingual_name, clean_code, clean_name
 from models.departments.documents import DEPARTMENTS
+from models.departments.policy import DepartmentScope, require_authority
 from models.departments.repository import find_by_code
 
 
@@ -46,3 +49,34 @@ async def create_department(db: Database, actor: Actor, new: NewDepartment) -> D
         document,
         Conflict(f"a department with the code {code!r} exists already", field="code"),
     )
+
+
+@dataclass(frozen=True)
+class DepartmentChanges:
+    """A rename; None leaves a name as it is."""
+
+    name_zh: str | None = None
+    name_en: str | None = None
+
+
+async def update_department(
+    db: Database, actor: Actor, code: str, changes: DepartmentChanges, scope: DepartmentScope
+) -> Document:
+    """Rename a department: admins, or officials with authority over it (see policy.py)."""
+    department = await find_by_code(db, code.strip().lower())
+    if department is None:
+        raise NotFound(f"no department has the code {code!r}", field="code")
+    require_authority(actor, department, scope)
+    updates: dict[str, object] = {}
+    if changes.name_zh is not None:
+        updates["name.zh"] = clean_name(changes.name_zh, "nameZh", required=True)
+    if changes.name_en is not None:
+        updates["name.en"] = clean_name(changes.name_en, "nameEn", required=False)
+    if not updates:
+        return department
+    updated = await DEPARTMENTS.of(db).find_one_and_update(
+        {"_id": department["_id"]}, {"$set": updates}, return_document=ReturnDocument.AFTER
+    )
+    if updated is None:
+        raise NotFound(f"no department has the code {code!r}", field="code")
+    return updated

@@ -18,6 +18,7 @@ from models.common.errors import Conflict, DomainError, Forbidden, InvalidInput,
 from models.common.repository import insert_unique
 from models.common.text import clean_code
 from models.departments.repository import find_by_code
+from models.identity import refresh_tokens
 from models.identity.documents import PEOPLE, Status
 from models.identity.passwords import (
     check_password_policy,
@@ -296,4 +297,8 @@ async def set_staff_status(db: Database, actor: Actor, person_id: ObjectId, stat
     )
     if person is None:
         raise NotFound("no staff account has this id", field="personId")
+    if new_status is not Status.ACTIVE:
+        # Access tokens are refused at once (the status is checked on every request); ending
+        # the sessions also stops their refresh tokens from being rotated ever again.
+        await refresh_tokens.revoke_all(db, person_id)
     return person

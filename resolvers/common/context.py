@@ -12,6 +12,7 @@ from models.common.calendar import BusinessCalendar
 from models.common.db import Database
 from models.common.pagination import PageBounds
 from models.common.rate_limits import RateLimitTable
+from models.departments.policy import DepartmentScope
 from models.identity.firebase import FirebaseVerifier
 from models.identity.sessions import TokenPolicy
 from resolvers.common.loaders import Loaders
@@ -30,6 +31,7 @@ class Services:
     phone_key: bytes = field(repr=False)
     firebase: FirebaseVerifier
     rate_limits: RateLimitTable
+    department_scope: DepartmentScope
 
 
 @dataclass

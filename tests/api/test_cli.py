@@ -9,7 +9,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import jwt
 import pytest
+from bson import ObjectId
 from pymongo import MongoClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +113,59 @@ class TestSettings:
         assert result.returncode == 2
         assert result.stderr.startswith("townhall: the business-day calendar cannot be used:")
         assert "none.json" in result.stderr
+
+
+class TestToken:
+    def test_prints_a_working_access_token_for_a_demo_citizen(self, cli_database) -> None:
+        env, db = cli_database
+        assert townhall(env, "seed-demo").returncode == 0
+
+        result = townhall(env, "token", "--phone", "+8613800000001")
+
+        assert result.returncode == 0, result.stderr
+        claims = jwt.decode(result.stdout.strip(), options={"verify_signature": False})
+        person = db.people.find_one({"_id": ObjectId(claims["sub"])})
+        assert person["public_name"] == "东湖老王"
+        assert claims["role"] == "citizen"
+
+    def test_prints_a_token_for_a_demo_official(self, cli_database) -> None:
+        env, _ = cli_database
+        townhall(env, "seed-demo")
+
+        result = townhall(env, "token", "--email", "zhang.wei@housing.linchuan.gov.cn")
+
+        claims = jwt.decode(result.stdout.strip(), options={"verify_signature": False})
+        assert (claims["role"], claims["dept"] is not None) == ("official", True)
+
+    def test_an_unknown_person_is_a_clear_error(self, cli_database) -> None:
+        env, _ = cli_database
+
+        result = townhall(env, "token", "--phone", "+8613999999999")
+
+        assert result.returncode == 1
+        assert "nobody signs in with +8613999999999" in result.stderr
+
+
+class TestProductionGuards:
+    def test_the_auth_emulator_is_refused_in_production(self, cli_database) -> None:
+        env, _ = cli_database
+        env = {**env, "TOWNHALL_ENV": "production", "FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}
+
+        result = townhall(env, "seed-demo")
+
+        assert result.returncode == 2
+        assert result.stderr.strip() == "townhall: FIREBASE_AUTH_EMULATOR_HOST must not be set in production"
+
+    def test_production_needs_signing_keys(self, cli_database, tmp_path: Path) -> None:
+        env, _ = cli_database
+        env = {**env, "TOWNHALL_ENV": "production", "TOWNHALL_DATA_DIR": str(tmp_path)}
+        env.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
+
+        by_email = townhall(env, "token", "--email", "admin@linchuan.gov.cn")
+        by_phone = townhall(env, "token", "--phone", "+8613800000001")
+
+        assert by_email.returncode == by_phone.returncode == 2
+        assert by_email.stderr.strip() == (
+            "townhall: TOWNHALL_SIGNING_KEYS must name the signing key files in production"
+        )
+        assert by_phone.stderr.strip() == by_email.stderr.strip()

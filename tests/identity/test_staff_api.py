@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from models.common.actors import Role
+from models.common.actors import Actor, Role
 from models.identity.documents import PEOPLE
+from models.identity.staff import set_staff_status
 from tests.support.factories import STAFF_PASSWORD, bearer, make_department, make_staff, sign_in
 from tests.support.graphql_client import GraphQLClient
 
@@ -148,3 +149,22 @@ class TestAdminOnlyOperations:
             "__typename": "ForbiddenError",
             "message": "only admin may do this",
         }
+
+
+class TestDisablingStaff:
+    async def test_disabling_ends_every_session_of_the_account(self, gql: GraphQLClient, db) -> None:
+        moderator = await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        session = await sign_in(db, moderator)
+        admin = await make_staff(db, "admin@example.cn", Role.ADMIN)
+
+        await set_staff_status(
+            db, Actor(person_id=admin["_id"], role=Role.ADMIN), moderator["_id"], "disabled"
+        )
+
+        me = await gql.execute("{ me { email } }", headers=bearer(session))
+        refresh = await gql.data(
+            "mutation ($t: String!) { refreshSession(refreshToken: $t) { __typename } }",
+            {"t": session.refresh_token},
+        )
+        assert me.status == 401
+        assert refresh == {"refreshSession": {"__typename": "InvalidTokenError"}}
