@@ -32,3 +32,15 @@ def assert_utc_instant(value: object, expected: dt.datetime) -> None:
     assert type(value) is dt.datetime, f"expected a datetime, got {type(value).__name__}: {value!r}"
     assert value.utcoffset() == dt.timedelta(0)
     assert value == expected
+
+
+def typed(value: object) -> object:
+    """`value` with each scalar paired with its exact type, so `==` also tells 1 from 1.0 or True,
+    and a naive datetime or a date string from a UTC datetime."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return (dt.datetime, value.utcoffset(), value)
+    return (type(value), value)

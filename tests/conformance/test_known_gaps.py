@@ -446,6 +446,51 @@ async def test_push_of_an_object_id_stores_its_encoding_as_a_string(coll: Collec
     assert await coll.find_one({"_id": "a"}) == {"_id": "a", "refs": encoded}
 
 
+async def test_a_dotted_inc_alone_is_not_checked_against_the_stored_value(coll: Collection) -> None:
+    """A dotted `$inc` alone in its update (so on neosqlite's SQL path) neither refuses a
+    string field (MongoDB: TypeMismatch) nor a scalar parent (MongoDB: PathNotViable): the
+    string becomes the increment, the scalar parent is silently left as it is. Next to a
+    datetime (the Python path) both are refused, as on MongoDB.
+
+    When this fails, nx-27017 has fixed the gap: update the README's known limits.
+    """
+    await coll.insert_many([{"_id": "text", "login": {"failures": "two"}}, {"_id": "scalar", "login": 5}])
+
+    text = await coll.update_one({"_id": "text"}, {"$inc": {"login.failures": 1}})
+    scalar = await coll.update_one({"_id": "scalar"}, {"$inc": {"login.failures": 1}})
+
+    assert (text.modified_count, scalar.modified_count) == (1, 0)
+    assert await coll.find({}).sort("_id", ASCENDING).to_list() == [
+        {"_id": "scalar", "login": 5},
+        {"_id": "text", "login": {"failures": 1}},
+    ]
+
+
+async def test_a_dotted_inc_alone_into_an_array_element_does_nothing(coll: Collection) -> None:
+    """`{"$inc": {"items.0.n": 1}}` alone in its update (neosqlite's SQL path) leaves the
+    element as it is; next to a datetime (the Python path) it increments it, as on MongoDB.
+
+    When this fails, nx-27017 has fixed the gap: update the README's known limits.
+    """
+    await coll.insert_one({"_id": "a", "items": [{"n": 1}]})
+
+    result = await coll.update_one({"_id": "a"}, {"$inc": {"items.0.n": 1}})
+
+    assert result.modified_count == 0
+    assert await coll.find_one({"_id": "a"}) == {"_id": "a", "items": [{"n": 1}]}
+
+
+async def test_pop_of_an_empty_array_is_refused(coll: Collection) -> None:
+    """`$pop` of an empty array fails ("pop from empty list"); MongoDB leaves it empty.
+
+    When this fails, nx-27017 has fixed the gap: update the README's known limits.
+    """
+    await coll.insert_one({"_id": "a", "tags": []})
+
+    with pytest.raises(WriteError, match="pop from empty list"):
+        await coll.update_one({"_id": "a"}, {"$pop": {"tags": 1}})
+
+
 async def test_a_transaction_write_is_visible_outside_before_commit(db: Database, coll: Collection) -> None:
     """Transactions give no isolation: a read outside sees an uncommitted insert.
 

@@ -179,6 +179,26 @@ def unfixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database[dict[
         yield mongo.townhall
 
 
+def test_without_the_fixes_dotted_fields_of_an_upsert_become_literal_top_level_fields(
+    unfixed: Database[dict[str, Any]],
+) -> None:
+    """Documents the upstream bug install_nested_update_fix works around: neosqlite's Python
+    update path (upserts; with install_datetime_set_fix, every update carrying a datetime)
+    applies `$inc`, `$setOnInsert`, `$pullAll` and the like to top-level names only.
+
+    When this fails, nx-27017 follows dotted paths by itself: the fix can be removed.
+    """
+    tallies = unfixed.tallies_dotted
+    tallies.update_one(
+        {"_id": "t1"}, {"$setOnInsert": {"meta.kind": "tally"}, "$inc": {"counts.votes": 1}}, upsert=True
+    )
+    tallies.insert_one({"_id": "t2", "login": {"codes": [1, 2]}})
+    tallies.update_one({"_id": "t2"}, {"$pullAll": {"login.codes": [2]}})
+
+    assert tallies.find_one({"_id": "t1"}) == {"_id": "t1", "meta.kind": "tally", "counts.votes": 1}
+    assert tallies.find_one({"_id": "t2"}) == {"_id": "t2", "login": {"codes": [1, 2]}}
+
+
 def test_without_the_fixes_equality_on_an_object_id_field_matches_nothing(
     unfixed: Database[dict[str, Any]],
 ) -> None:
@@ -266,6 +286,7 @@ def test_without_the_fixes_date_filters_compare_whole_seconds(unfixed: Database[
 def test_installing_the_fixes_twice_wraps_each_function_once() -> None:
     from neosqlite.collection import type_correction
     from neosqlite.collection.query_helper._sql_updates import SqlUpdatesMixin
+    from neosqlite.collection.query_helper.update_operations import UpdateOperationsMixin
     from neosqlite.collection.sql_translator_unified import SQLOperatorTranslator
     from nx_27017 import changestream
     from nx_27017.handler import NeoSQLiteHandler
@@ -273,6 +294,7 @@ def test_installing_the_fixes_twice_wraps_each_function_once() -> None:
     def installed() -> list[object]:
         return [
             SqlUpdatesMixin._can_use_sql_updates,
+            UpdateOperationsMixin._perform_python_update,
             type_correction.normalize_id_query_for_db,
             NeoSQLiteHandler.handle_command,
             changestream.ChangeStreamManager._translate_row,

@@ -41,7 +41,7 @@ class TestAcrossInstances:
 
         assert [o["__typename"] for o in outcomes] == ["InvalidCredentialsError"] * 3 + ["RateLimitedError"]
         assert outcomes[3]["code"] == "RATE_LIMITED"
-        assert 1 <= outcomes[3]["retryAfter"] <= 60
+        assert 1 <= outcomes[3]["retryAfter"] <= 120  # within two windows (sliding approximation)
 
     async def test_attempts_at_one_account_are_limited_whatever_the_address(self, db) -> None:
         # An unknown e-mail: no per-account back-off applies, only the rate limit.
