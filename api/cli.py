@@ -76,7 +76,8 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
 
     from api.app import create_app
 
-    with database_server(settings) as uri:
+    # A server owns its database: a second `serve` on the same data directory is refused.
+    with database_server(settings, attach=False) as uri:
         if demo:
             _with_demo(settings, uri)
         app = create_app(settings, mongodb_uri=uri)

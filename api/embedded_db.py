@@ -28,6 +28,33 @@ class EmbeddedDatabaseError(RuntimeError):
     """The embedded database could not be started; the message says why and what to do."""
 
 
+class EmbeddedDatabaseInUse(EmbeddedDatabaseError):
+    """Another live Townhall process runs the embedded database of this data directory."""
+
+
+URI_FILE = "server.uri"
+
+
+def running_server_uri(data_dir: Path) -> str | None:
+    """The URI of the embedded server another Townhall process runs on `data_dir`, if it answers.
+
+    One-shot commands (`townhall token`, `seed-demo`) use it while `townhall serve` runs, instead
+    of being refused the locked data directory.
+    """
+    try:
+        uri = (data_dir / URI_FILE).read_text().strip()
+    except OSError:
+        return None
+    client: MongoClient[dict[str, object]] = MongoClient(uri, serverSelectionTimeoutMS=1000)
+    try:
+        client.admin.command("ping")
+    except PyMongoError:
+        return None
+    finally:
+        client.close()
+    return uri
+
+
 def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -129,6 +156,7 @@ class EmbeddedDatabase:
                 cwd=Path(__file__).resolve().parent.parent,
             )
         self._wait_until_ready()
+        (self.data_dir / URI_FILE).write_text(self.uri)
         return self.uri
 
     def _take_lock(self) -> None:
@@ -139,7 +167,7 @@ class EmbeddedDatabase:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
             lock.close()
-            raise EmbeddedDatabaseError(
+            raise EmbeddedDatabaseInUse(
                 f"the embedded database in {self.data_dir} is in use by Townhall process "
                 f"{holder}. Stop that process, or give this one its own TOWNHALL_DATA_DIR, "
                 "or point MONGODB_URI at a shared MongoDB server."
@@ -211,6 +239,7 @@ class EmbeddedDatabase:
                 self.process.wait(timeout=5)
         self.process = None
         if self._lock_file is not None:
+            (self.data_dir / URI_FILE).unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
             self._lock_file.close()

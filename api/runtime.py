@@ -8,7 +8,12 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from types import FrameType
 
-from api.embedded_db import EmbeddedDatabase, EmbeddedDatabaseError
+from api.embedded_db import (
+    EmbeddedDatabase,
+    EmbeddedDatabaseError,
+    EmbeddedDatabaseInUse,
+    running_server_uri,
+)
 from api.settings import Settings
 from models.common.db import Database, connect, ensure_indexes
 
@@ -23,8 +28,12 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 @contextlib.contextmanager
-def database_server(settings: Settings) -> Iterator[str]:
-    """The MongoDB URI to use while the block runs; starts and stops the embedded server if needed."""
+def database_server(settings: Settings, *, attach: bool = True) -> Iterator[str]:
+    """The MongoDB URI to use while the block runs; starts and stops the embedded server if needed.
+
+    With `attach`, a command finding the embedded server already run by another Townhall process
+    uses that one (it stops with its owner, so only short commands should attach).
+    """
     if settings.mongodb_uri:
         yield settings.mongodb_uri
         return
@@ -33,6 +42,12 @@ def database_server(settings: Settings) -> Iterator[str]:
     try:
         try:
             uri = server.start()
+        except EmbeddedDatabaseInUse as error:
+            # Another Townhall (usually `townhall serve`) runs it: share its server, don't own it.
+            shared = running_server_uri(settings.embedded_data_dir) if attach else None
+            if shared is None:
+                raise StartupError(f"Could not start the embedded database: {error}") from error
+            uri = shared
         except EmbeddedDatabaseError as error:
             raise StartupError(f"Could not start the embedded database: {error}") from error
         yield uri

@@ -74,6 +74,26 @@ def test_demo_server_answers_graphql_and_stops_cleanly_on_sigterm(
         }
         assert graphiql.status_code == 200
         assert "graphiql" in graphiql.text.lower()
+
+        # The README's way to call the API as someone: `townhall token` beside the running server.
+        token = subprocess.run(
+            [sys.executable, "-m", "api.cli", "token", "--email", "zhang.wei@housing.linchuan.gov.cn"],
+            cwd=ROOT, env=server_env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert token.returncode == 0, token.stderr
+        me = httpx.post(
+            f"{base}/graphql",
+            json={"query": "{ me { email person { role department { code } } } }"},
+            headers={"authorization": f"Bearer {token.stdout.strip()}"},
+        )
+        assert me.json() == {
+            "data": {
+                "me": {
+                    "email": "zhang.wei@housing.linchuan.gov.cn",
+                    "person": {"role": "OFFICIAL", "department": {"code": "housing"}},
+                }
+            }
+        }
     finally:
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
