@@ -152,10 +152,15 @@ async def revoke_family(
     return result.modified_count == 1
 
 
-async def revoke_all(db: Database, person_id: ObjectId, *, now: dt.datetime | None = None) -> int:
-    """Sign `person_id` out everywhere; returns how many sessions were still active."""
+async def revoke_all(
+    db: Database, person_id: ObjectId, *, now: dt.datetime | None = None, keep: str | None = None
+) -> int:
+    """Sign `person_id` out everywhere (but the session `keep`); returns how many sessions ended."""
+    query: Document = {"person_id": person_id, "revoked_at": None}
+    if keep is not None:
+        query["_id"] = {"$ne": keep}
     result = await REFRESH_TOKEN_FAMILIES.of(db).update_many(
-        {"person_id": person_id, "revoked_at": None},
+        query,
         {
             "$set": {
                 "revoked_at": now or utcnow(),

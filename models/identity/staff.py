@@ -249,8 +249,12 @@ async def change_password(
     current_password: str,
     new_password: str,
     now: Clock = utcnow,
+    keep_session: str | None = None,
 ) -> None:
-    """Change one's own password; the current one must be right (and counts as an attempt)."""
+    """Change one's own password; the current one must be right (and counts as an attempt).
+
+    Every other sign-in session ends: whoever knew the old password is signed out.
+    """
     person = await find_person(db, actor_person_id)
     if person is None or not _has_password(person):
         raise NotFound("this account has no password to change")
@@ -278,6 +282,7 @@ async def change_password(
     )
     if changed.matched_count == 0:
         raise Conflict("the password was changed meanwhile; sign in again", field="currentPassword")
+    await refresh_tokens.revoke_all(db, person["_id"], now=at, keep=keep_session)
 
 
 async def set_staff_status(db: Database, actor: Actor, person_id: ObjectId, status: Status | str) -> Document:

@@ -168,3 +168,47 @@ class TestDisablingStaff:
         )
         assert me.status == 401
         assert refresh == {"refreshSession": {"__typename": "InvalidTokenError"}}
+
+
+CHANGE_PASSWORD = """
+mutation ($current: String!, $new: String!) {
+  changePassword(currentPassword: $current, newPassword: $new) {
+    __typename ... on UserError { code message field }
+  }
+}
+"""
+
+
+class TestChangePassword:
+    async def test_the_new_password_works_and_other_sessions_end(self, gql: GraphQLClient, db) -> None:
+        moderator = await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        here, elsewhere = await sign_in(db, moderator), await sign_in(db, moderator)
+        new = "a brand new long password"
+
+        result = await gql.execute(
+            CHANGE_PASSWORD, {"current": STAFF_PASSWORD, "new": new}, headers=bearer(here)
+        )
+
+        assert result.data == {"changePassword": {"__typename": "PasswordChanged"}}
+        assert (await gql.execute("{ me { email } }", headers=bearer(here))).status == 200
+        assert (await gql.execute("{ me { email } }", headers=bearer(elsewhere))).status == 401
+        login = await gql.data(LOG_IN, {"email": "mod@example.cn", "password": new})
+        assert login["logInStaff"]["__typename"] == "SignedIn"
+
+    async def test_a_wrong_current_password_changes_nothing(self, gql: GraphQLClient, db) -> None:
+        moderator = await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        session = await sign_in(db, moderator)
+
+        result = await gql.execute(
+            CHANGE_PASSWORD, {"current": "not the password at all", "new": "another long password"},
+            headers=bearer(session),
+        )  # fmt: skip
+
+        assert result.data["changePassword"] == {
+            "__typename": "InvalidCredentialsError",
+            "code": "INVALID_CREDENTIALS",
+            "message": "the current password is wrong",
+            "field": "currentPassword",
+        }
+        stored = await PEOPLE.of(db).find_one({"_id": moderator["_id"]})
+        assert stored["password"] == moderator["password"]

@@ -34,5 +34,11 @@ async def change_password(info: Info, current_password: str, new_password: str) 
     person_id = info.context.actor.person_id
     if person_id is None:
         raise Forbidden("sign in first")
-    await staff.change_password(info.context.db, person_id, current_password, new_password)
+    await staff.change_password(
+        info.context.db,
+        person_id,
+        current_password,
+        new_password,
+        keep_session=info.context.actor.session_id,
+    )
     return PasswordChanged()
