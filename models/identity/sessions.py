@@ -42,6 +42,18 @@ class Session:
     refresh_expires_at: dt.datetime
 
 
+def _session(
+    policy: TokenPolicy, person: Document, grant: refresh_tokens.RefreshGrant, now: dt.datetime
+) -> Session:
+    return Session(
+        person=person,
+        access_token=_access_token(policy, person, grant.family_id, now),
+        access_expires_at=now + policy.access_ttl,
+        refresh_token=grant.token,
+        refresh_expires_at=grant.expires_at,
+    )
+
+
 def _access_token(policy: TokenPolicy, person: Document, session_id: str, now: dt.datetime) -> str:
     department_id = person.get("department_id")
     return issue_access_token(
@@ -70,13 +82,7 @@ async def start_session(db: Database, policy: TokenPolicy, person: Document) -> 
     grant = await refresh_tokens.issue_refresh_token(
         db, person_id=person["_id"], now=now, ttl=policy.refresh_ttl, session_lifetime=policy.session_lifetime
     )
-    return Session(
-        person=person,
-        access_token=_access_token(policy, person, grant.family_id, now),
-        access_expires_at=now + policy.access_ttl,
-        refresh_token=grant.token,
-        refresh_expires_at=grant.expires_at,
-    )
+    return _session(policy, person, grant, now)
 
 
 async def refresh_session(db: Database, policy: TokenPolicy, presented: str) -> Session:
@@ -87,13 +93,7 @@ async def refresh_session(db: Database, policy: TokenPolicy, presented: str) -> 
     if person is None or person.get("status") != Status.ACTIVE:
         await refresh_tokens.revoke_family(db, grant.family_id, now=now)
     person = _require_active(person)
-    return Session(
-        person=person,
-        access_token=_access_token(policy, person, grant.family_id, now),
-        access_expires_at=now + policy.access_ttl,
-        refresh_token=grant.token,
-        refresh_expires_at=grant.expires_at,
-    )
+    return _session(policy, person, grant, now)
 
 
 async def authenticate(db: Database, policy: TokenPolicy, access_token: str) -> Actor:
