@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import httpx
+
 from models.identity.documents import PEOPLE
 from tests.support.firebase_emulator import FirebaseAuthEmulator, sign_in_with_phone, unique_phone_number
 from tests.support.graphql_client import GraphQLClient
@@ -82,3 +84,52 @@ class TestSignInWithFirebase:
 
         assert result["__typename"] == "ForbiddenError"
         assert result["message"] == "this account is disabled; contact the service desk"
+
+    async def test_a_firebase_sign_in_without_a_phone_is_refused(
+        self, gql: GraphQLClient, db, firebase_auth_emulator: FirebaseAuthEmulator
+    ) -> None:
+        async with httpx.AsyncClient(timeout=10) as http:
+            signed_up = await http.post(
+                firebase_auth_emulator.client_url("accounts:signUp"),
+                json={"email": "someone@example.cn", "password": "whatever-123", "returnSecureToken": True},
+            )
+        id_token = signed_up.json()["idToken"]
+
+        result = (await gql.data(SIGN_IN, {"idToken": id_token}))["signInWithFirebase"]
+
+        assert result == {
+            "__typename": "InvalidTokenError",
+            "code": "INVALID_TOKEN",
+            "message": "sign in with a phone number",
+        }
+        assert await PEOPLE.of(db).count_documents({}) == 0
+
+
+class TestOtherPeoplesData:
+    async def test_another_person_shows_only_their_public_name_and_role(
+        self, gql: GraphQLClient, db, firebase_auth_emulator: FirebaseAuthEmulator
+    ) -> None:
+        phone = unique_phone_number()
+        first = await gql.data(
+            SIGN_IN, {"idToken": (await sign_in_with_phone(firebase_auth_emulator, phone)).id_token}
+        )
+        their_id = first["signInWithFirebase"]["me"]["person"]["id"]
+        other = await gql.data(
+            SIGN_IN,
+            {"idToken": (await sign_in_with_phone(firebase_auth_emulator, unique_phone_number())).id_token},
+        )
+        token = other["signInWithFirebase"]["accessToken"]
+
+        seen = await gql.execute(
+            "query ($id: ID!) { node(id: $id) { ... on Person { publicName role } } }",
+            {"id": their_id},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        asking_for_more = await gql.execute(
+            "query ($id: ID!) { node(id: $id) { ... on Person { phoneLast4 } } }", {"id": their_id}
+        )
+
+        assert seen.data["node"]["role"] == "CITIZEN"
+        assert set(seen.data["node"]) == {"publicName", "role"}
+        assert asking_for_more.status == 400
+        assert asking_for_more.errors[0]["message"] == "Cannot query field 'phoneLast4' on type 'Person'."
