@@ -20,6 +20,8 @@ from api.settings import Settings
 from models.common.actors import COMMAND_LINE
 from models.common.db import connect, ensure_indexes
 from models.departments.service import NewDepartment, create_department
+from models.identity.citizens import find_or_create_citizen
+from models.identity.sessions import start_session
 
 CASES = {
     "serverTime": "query ServerTime { serverTime }",
@@ -29,11 +31,17 @@ CASES = {
         "{ edges { node { id code name { zh en } parent { code } } } } }"
     ),
     "introspection-free node": "query Node($id: ID!) { node(id: $id) { id } }",
+    "me (signed in)": "query Me { me { phoneLast4 person { publicName } } }",
 }
 
 
 async def measure(
-    client: httpx.AsyncClient, query: str, variables: dict, seconds: float, concurrency: int
+    client: httpx.AsyncClient,
+    query: str,
+    variables: dict[str, str],
+    seconds: float,
+    concurrency: int,
+    headers: dict[str, str],
 ) -> float:
     done = 0
     deadline = time.perf_counter() + seconds
@@ -41,7 +49,9 @@ async def measure(
     async def loop() -> None:
         nonlocal done
         while time.perf_counter() < deadline:
-            response = await client.post("/graphql", json={"query": query, "variables": variables})
+            response = await client.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=headers
+            )
             if response.status_code != 200 or "errors" in response.json():
                 raise SystemExit(f"benchmark request failed: {response.text[:300]}")
             done += 1
@@ -65,13 +75,22 @@ async def main(seconds: float, concurrency: int, uri: str) -> None:
     from strawberry.relay import to_base64
 
     variables = {"id": to_base64("Department", str(last["_id"]))} if last else {}
-    app = create_app(Settings(), database=db)
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="townhall-bench-")))
+    citizen = await find_or_create_citizen(
+        db, phone_number="+8613800000001", firebase_uid="bench", phone_key=settings.phone_hash_key()
+    )
+    session = await start_session(db, settings.token_policy(), citizen)
+    signed_in = {"authorization": f"Bearer {session.access_token}"}
+    app = create_app(settings, database=db)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
             print(f"{'operation':<28} {'req/s':>8}   ({seconds:.0f} s each, {concurrency} concurrent)")
             for name, query in CASES.items():
-                rate = await measure(http, query, variables if "$id" in query else {}, seconds, concurrency)
+                headers = signed_in if name.startswith("me") else {}
+                rate = await measure(
+                    http, query, variables if "$id" in query else {}, seconds, concurrency, headers
+                )
                 print(f"{name:<28} {rate:>8.0f}")
     await client.drop_database("bench")
     await client.close()
