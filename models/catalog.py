@@ -3,6 +3,7 @@
 import models.common.idempotency
 import models.common.outbox
 import models.common.rate_limits
+import models.consultations.documents
 import models.departments.documents
 import models.districts.documents
 import models.identity.documents
