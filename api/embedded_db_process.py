@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -464,6 +465,37 @@ def install_date_comparison_fix() -> None:
     SQLOperatorTranslator.translate_operator = translate_operator
 
 
+TTL_PURGE_INTERVAL = 1.0  # seconds; MongoDB's own TTL monitor runs only once a minute
+
+
+def install_ttl_purge_throttle() -> None:
+    """Purge expired documents of a collection at most once a second, not before every read.
+
+    neosqlite runs its TTL purge (two deletes over the whole collection) before every find,
+    count, aggregate and distinct on a collection with a TTL index, so reads slow down as the
+    collection grows (a find_one on 5,000 documents: 5.2 ms instead of 2.3 ms). Deleting expired
+    documents up to a second late is still far sooner than MongoDB, whose TTL monitor runs every
+    60 seconds; Townhall never relies on the moment of deletion.
+    """
+    from neosqlite.collection import Collection
+
+    original: Callable[[Any], None] = Collection._auto_purge_ttl
+    if getattr(original, "townhall_fix", False):
+        return
+    last_purge: dict[tuple[int, str], float] = {}
+
+    def auto_purge_ttl(self: Any) -> None:
+        key = (id(self.database), str(self.name))
+        now = time.monotonic()
+        if now - last_purge.get(key, float("-inf")) < TTL_PURGE_INTERVAL:
+            return
+        last_purge[key] = now
+        original(self)
+
+    auto_purge_ttl.townhall_fix = True  # type: ignore[attr-defined]
+    Collection._auto_purge_ttl = auto_purge_ttl
+
+
 def install_fixes() -> None:
     """Install every fix; each is idempotent."""
     install_datetime_set_fix()
@@ -473,6 +505,7 @@ def install_fixes() -> None:
     install_change_event_document_fix()
     install_change_stream_match_fix()
     install_date_comparison_fix()
+    install_ttl_purge_throttle()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -284,7 +285,7 @@ def test_without_the_fixes_date_filters_compare_whole_seconds(unfixed: Database[
 
 
 def test_installing_the_fixes_twice_wraps_each_function_once() -> None:
-    from neosqlite.collection import type_correction
+    from neosqlite.collection import Collection, type_correction
     from neosqlite.collection.query_helper._sql_updates import SqlUpdatesMixin
     from neosqlite.collection.query_helper.update_operations import UpdateOperationsMixin
     from neosqlite.collection.sql_translator_unified import SQLOperatorTranslator
@@ -300,6 +301,7 @@ def test_installing_the_fixes_twice_wraps_each_function_once() -> None:
             changestream.ChangeStreamManager._translate_row,
             changestream._pipeline_matches,
             SQLOperatorTranslator.translate_operator,
+            Collection._auto_purge_ttl,
         ]
 
     embedded_db_process.install_fixes()
@@ -399,3 +401,19 @@ def test_stop_ends_the_server_on_sigterm_and_removes_its_pid_file(tmp_path: Path
     # The data directory is free for the next start.
     with EmbeddedDatabase(data_dir) as next_server, client(next_server) as mongo:
         assert mongo.admin.command("ping")["ok"] == 1.0
+
+
+def test_with_the_ttl_throttle_expired_documents_are_still_deleted(tmp_path: Path) -> None:
+    """The purge runs at most once a second per collection, so expiry is at most that late."""
+    with EmbeddedDatabase(tmp_path / "db") as server, client(server) as mongo:
+        sessions = mongo.townhall.sessions
+        sessions.create_index("expires_at", expireAfterSeconds=0)
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        sessions.insert_many(
+            [{"_id": "old", "expires_at": past}, {"_id": "live", "expires_at": past + dt.timedelta(days=1)}]
+        )
+
+        time.sleep(1.1)
+        remaining = [document["_id"] for document in sessions.find({}, sort=[("_id", 1)])]
+
+    assert remaining == ["live"]
