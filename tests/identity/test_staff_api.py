@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from strawberry.relay import to_base64
+
 from models.common.actors import Actor, Role
 from models.identity.documents import PEOPLE
 from models.identity.staff import set_staff_status
@@ -212,3 +214,41 @@ class TestChangePassword:
         }
         stored = await PEOPLE.of(db).find_one({"_id": moderator["_id"]})
         assert stored["password"] == moderator["password"]
+
+
+SET_STATUS = """
+mutation ($id: ID!, $status: AccountStatus!) {
+  setStaffStatus(personId: $id, status: $status) {
+    __typename ... on UserError { code message } ... on StaffStatusChanged { person { publicName } }
+  }
+}
+"""
+
+
+class TestSetStaffStatus:
+    async def test_an_admin_disables_a_moderator_whose_token_stops_working(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        moderator = await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        their_session = await sign_in(db, moderator)
+        admin = bearer(await sign_in(db, await make_staff(db, "admin@example.cn", Role.ADMIN)))
+        their_id = to_base64("Person", str(moderator["_id"]))
+
+        result = await gql.execute(SET_STATUS, {"id": their_id, "status": "DISABLED"}, headers=admin)
+
+        assert result.data["setStaffStatus"]["__typename"] == "StaffStatusChanged"
+        assert (await PEOPLE.of(db).find_one({"_id": moderator["_id"]}))["status"] == "disabled"
+        assert (await gql.execute("{ me { email } }", headers=bearer(their_session))).status == 401
+
+    async def test_a_moderator_may_not_disable_anyone(self, gql: GraphQLClient, db) -> None:
+        admin = await make_staff(db, "admin@example.cn", Role.ADMIN)
+        moderator = bearer(await sign_in(db, await make_staff(db, "mod@example.cn", Role.MODERATOR)))
+
+        result = await gql.execute(
+            SET_STATUS,
+            {"id": to_base64("Person", str(admin["_id"])), "status": "DISABLED"},
+            headers=moderator,
+        )
+
+        assert result.data["setStaffStatus"]["__typename"] == "ForbiddenError"
+        assert (await PEOPLE.of(db).find_one({"_id": admin["_id"]}))["status"] == "active"

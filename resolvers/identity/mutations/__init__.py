@@ -8,6 +8,7 @@ from resolvers.identity.mutations.change_password import change_password
 from resolvers.identity.mutations.create_staff import create_staff
 from resolvers.identity.mutations.log_in_staff import log_in_staff
 from resolvers.identity.mutations.refresh_session import refresh_session
+from resolvers.identity.mutations.set_staff_status import set_staff_status
 from resolvers.identity.mutations.sign_in_with_firebase import sign_in_with_firebase
 from resolvers.identity.mutations.sign_out import sign_out
 from resolvers.identity.mutations.update_me import update_me
@@ -31,3 +32,7 @@ class IdentityMutations:
         resolver=change_password, description="Staff change their own password."
     )
     create_staff = strawberry.mutation(resolver=create_staff, description="Create a staff account (admins).")
+    set_staff_status = strawberry.mutation(
+        resolver=set_staff_status,
+        description="Disable, re-enable or delete a staff account (admins); disabling ends its sessions.",
+    )
