@@ -22,12 +22,13 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.logs import request_id_var
 from models.common import idempotency
-from models.common.actors import ANONYMOUS, Actor
+from models.common.actors import ANONYMOUS
 from models.common.db import Database
 from models.common.errors import InvalidInput
 from models.identity import sessions
 from models.identity.errors import InvalidToken
 from resolvers.common.context import Context, Services
+from resolvers.identity.loaders import PERSON_BY_ID
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -80,6 +81,14 @@ def _mutation_payload(body: bytes) -> dict[str, Any] | None:
     }
 
 
+def _sign_in(context: Context, signed_in: sessions.Authenticated | None) -> None:
+    """Act as the authenticated person; their document, read to check them, serves `me` too."""
+    if signed_in is None or signed_in.actor.person_id is None:
+        return
+    context.actor = signed_in.actor
+    context.loaders[PERSON_BY_ID].prime(signed_in.actor.person_id, signed_in.person)
+
+
 def is_request_error(result: ExecutionResult) -> bool:
     """Parse, validation and variable errors: no field ran, so no error has a path."""
     errors = result.errors or []
@@ -126,9 +135,9 @@ class TownhallGraphQL(GraphQL[Context, None]):
     async def _run_idempotently(self, request: Request, key: str) -> Response:
         """A mutation retried with the same Idempotency-Key by the same person gets the first response
         again and changes nothing twice; the key with another request is refused (422)."""
-        actor = await self._authenticate(request.app.state.db, request.headers.get("authorization"))
+        signed_in = await self._authenticate(request.app.state.db, request.headers.get("authorization"))
         payload = _mutation_payload(await request.body())
-        if actor.person_id is None or payload is None:
+        if signed_in is None or payload is None:
             return await self.run(request)  # only signed-in people's mutations are remembered
         ran = False
 
@@ -144,7 +153,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
             outcome = await idempotency.run_once(
                 request.app.state.db,
                 key=key,
-                actor_id=str(actor.person_id),
+                actor_id=str(signed_in.actor.person_id),
                 operation="graphql",
                 payload=payload,
                 run=run,
@@ -169,12 +178,12 @@ class TownhallGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
-        actor = ANONYMOUS
+        signed_in = None
         if isinstance(request, Request):
-            actor = await self._authenticate(state.db, request.headers.get("authorization"))
-        return Context(
+            signed_in = await self._authenticate(state.db, request.headers.get("authorization"))
+        context = Context(
             db=state.db,
-            actor=actor,
+            actor=ANONYMOUS,
             request_id=request_id_var.get() or uuid.uuid4().hex,
             services=self.services,
             live_feed=state.live_feed,
@@ -182,11 +191,13 @@ class TownhallGraphQL(GraphQL[Context, None]):
             request=request,
             response=response,
         )
+        _sign_in(context, signed_in)
+        return context
 
-    async def _authenticate(self, db: Database, authorization: str | None) -> Actor:
-        """The actor of a Bearer access token; no header means nobody. A bad token is refused (401)."""
+    async def _authenticate(self, db: Database, authorization: str | None) -> sessions.Authenticated | None:
+        """The person of a Bearer access token; no header means nobody. A bad token is refused (401)."""
         if not authorization:
-            return ANONYMOUS
+            return None
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise HTTPException(401, "Send the access token as 'Authorization: Bearer <token>'.")
@@ -202,7 +213,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
         if authorization is None:
             return UNSET
         try:
-            context.actor = await self._authenticate(context.db, str(authorization))
+            _sign_in(context, await self._authenticate(context.db, str(authorization)))
         except HTTPException as error:
             raise ConnectionRejectionError({"code": "INVALID_TOKEN", "message": error.reason}) from error
         return UNSET

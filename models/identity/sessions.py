@@ -96,8 +96,16 @@ async def refresh_session(db: Database, policy: TokenPolicy, presented: str) -> 
     return _session(policy, person, grant, now)
 
 
-async def authenticate(db: Database, policy: TokenPolicy, access_token: str) -> Actor:
-    """The actor behind an access token: valid signature and claims, live session, active account."""
+@dataclass(frozen=True)
+class Authenticated:
+    """Who an access token speaks for: the actor the rules see, and their stored document."""
+
+    actor: Actor
+    person: Document
+
+
+async def authenticate(db: Database, policy: TokenPolicy, access_token: str) -> Authenticated:
+    """The person behind an access token: valid signature and claims, live session, active account."""
     claims = verify_access_token(policy.keys, access_token, issuer=policy.issuer, audience=policy.audience)
     try:
         person_id = ObjectId(claims.subject)
@@ -107,12 +115,13 @@ async def authenticate(db: Database, policy: TokenPolicy, access_token: str) -> 
         raise InvalidToken("this session has ended; sign in again")
     person = _require_active(await find_person(db, person_id))
     department_id = person.get("department_id")
-    return Actor(
+    actor = Actor(
         person_id=person_id,
         role=Role(person["role"]),
         department_id=department_id if isinstance(department_id, ObjectId) else None,
         session_id=claims.session_id,
     )
+    return Authenticated(actor=actor, person=person)
 
 
 async def sign_out(db: Database, actor: Actor, *, everywhere: bool = False) -> int:

@@ -344,3 +344,15 @@ async def make_district(db) -> None:
     from models.districts.service import NewDistrict, create_district
 
     await create_district(db, COMMAND_LINE, NewDistrict(code="donghu", name_zh="东湖区"))
+
+
+class TestAuthenticationCost:
+    async def test_me_reads_the_person_once(self, gql: GraphQLClient, db, command_log) -> None:
+        session = await sign_in(db, await make_citizen(db))
+
+        with command_log.count() as used:
+            response = await gql.execute(ME, headers=bearer(session))
+
+        assert response.data["me"]["phoneLast4"] == "8000"
+        # The session's family, then the person (which then also serves `me`).
+        assert used.commands == [("find", "refresh_token_families"), ("find", "people")]
