@@ -20,8 +20,9 @@ class SortOrder:
 
     Unique keys let one single-field index serve the sort on any MongoDB; a non-unique key would
     need a (field, _id) index, which nx-27017 cannot hold (see the README's known limits). For
-    time order, sort on `_id`: ObjectIds grow with creation time. The `_id` tie-break in queries
-    is kept as a guard and costs nothing when keys are unique.
+    time order, sort on `_id`: ObjectIds grow with creation time. Because keys are unique, a
+    cursor is placed by the key alone (an `$or` tie-break on `_id` made nx-27017 scan: ~35×
+    slower per page over 10,000 documents).
     """
 
     field: str = "_id"
@@ -93,7 +94,49 @@ def _beyond(order: SortOrder, direction: int, value: Any, last_id: Any) -> Docum
     op = "$gt" if direction == 1 else "$lt"
     if order.field == "_id":
         return {"_id": {op: last_id}}
-    return {"$or": [{order.field: {op: value}}, {order.field: value, "_id": {op: last_id}}]}
+    return {order.field: {op: value}}
+
+
+_LOWER_BOUNDS = ("$gt", "$gte")
+_UPPER_BOUNDS = ("$lt", "$lte")
+
+
+def _tighter(first: Any, second: Any) -> Any:
+    """Two range conditions on one field as one (the tighter bound of each kind); None if not ranges."""
+    bounds = (*_LOWER_BOUNDS, *_UPPER_BOUNDS)
+    if not (isinstance(first, dict) and isinstance(second, dict)):
+        return None
+    if not all(op in bounds for op in (*first, *second)):
+        return None
+    merged = dict(first)
+    for op, bound in second.items():
+        if op not in merged:
+            merged[op] = bound
+            continue
+        try:
+            merged[op] = max(merged[op], bound) if op in _LOWER_BOUNDS else min(merged[op], bound)
+        except TypeError:
+            return None  # bounds of different types: let the server compare them
+    return merged
+
+
+def _all_of(conditions: list[Document]) -> Document:
+    """The conjunction of `conditions` as one flat filter where possible, else `$and`.
+
+    A consultation's comments are a key range and the cursor another bound on the same key;
+    nx-27017 runs a flat range on its index but an `$and` of them ~30× slower (a scan).
+    """
+    merged: Document = {}
+    for condition in conditions:
+        for key, value in condition.items():
+            if key not in merged:
+                merged[key] = value
+                continue
+            combined = _tighter(merged[key], value)
+            if combined is None:
+                return {"$and": conditions}
+            merged[key] = combined
+    return merged
 
 
 async def paginate(
@@ -102,8 +145,11 @@ async def paginate(
     order: SortOrder,
     args: PageArgs,
     bounds: PageBounds,
+    projection: Document | None = None,
 ) -> Page:
-    """One page of `collection` matching `query`, in `order`, after/before the given cursors."""
+    """One page of `collection` matching `query`, in `order`, after/before the given cursors.
+
+    A `projection` may leave fields out, but must keep the sort key (cursors are made from it)."""
     size, forward = _page_size(args, bounds)
     direction = order.direction if forward else -order.direction
     conditions = [query] if query else []
@@ -114,7 +160,7 @@ async def paginate(
         if cursor is not None:
             value, last_id = decode_cursor(order, cursor, field=name)
             conditions.append(_beyond(order, cursor_direction, value, last_id))
-    match: Document = {"$and": conditions} if len(conditions) > 1 else (conditions or [{}])[0]
+    match = _all_of(conditions)
     sort = (
         [(order.field, direction)]
         if order.field == "_id"
@@ -123,7 +169,7 @@ async def paginate(
             ("_id", direction),
         ]
     )
-    items = await collection.find(match, sort=sort, limit=size + 1).to_list() if size else []
+    items = await collection.find(match, projection, sort=sort, limit=size + 1).to_list() if size else []
     has_more = len(items) > size
     items = items[:size]
     if not forward:
