@@ -99,7 +99,16 @@ COMMENTS = declare_event_carrier(
 # Fields: consultation_id, clause_id (None: the whole draft), version (of the text commented on),
 #   author_id, helper_id and channel (assisted submission), stance, text, status (CommentStatus),
 #   agree_count, reply {text, official_id, at}, theme_id, outcome {code, reason, theme_id},
-#   page_key, author_page_key, created_at, edited_at, deleted_at.
+#   page_key, author_page_key, screening_reasons, created_at, edited_at, deleted_at,
+#   visible_to ("public" once published or deleted, else the author's id as hex: a consultation's
+#   list is one flat filter, `visible_to $in ["public", viewer]`, which nx-27017 runs on its index
+#   path; an `$or` over status and author falls back to a scan there, ~35× slower).
+
+COMMENTERS = declare_collection("consultation_commenters")
+# One document per (consultation, person) who has a published comment there: _id =
+# "<consultation hex>:<person hex>", fields consultation_id, person_id, published (how many of their
+# comments are published), created_at. Its `$inc` says when a person becomes, or stops being, a
+# commenter, so `counters.commenters` counts each person once.
 
 COMMENT_AGREES = declare_collection(
     "comment_agrees",

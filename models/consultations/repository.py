@@ -8,8 +8,10 @@ from bson import ObjectId
 
 from models.common.db import Database, Document
 from models.common.errors import NotFound
+from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.common.repository import find_by_keys
 from models.consultations.documents import COMMENTS, CONSULTATIONS
+from models.consultations.search import search
 
 
 async def find_consultations(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, Document]:
@@ -32,3 +34,17 @@ async def get_comment(db: Database, comment_id: ObjectId) -> Document:
     if comment is None:
         raise NotFound("no comment has this id", field="commentId")
     return comment
+
+
+NEWEST_FIRST = SortOrder("_id", -1)
+# Lists leave out what only writes need: a long text's search terms are thousands of strings.
+LISTED_FIELDS: Document = {"search_terms": 0, "_outbox": 0}
+
+
+async def page_consultations(
+    db: Database, query: Document, args: PageArgs, bounds: PageBounds, search_text: str | None = None
+) -> Page:
+    """Consultations matching `query`, newest first; with `search_text`, only those containing it."""
+    if search_text:
+        return await search(db, search_text, query, NEWEST_FIRST, args, bounds, LISTED_FIELDS)
+    return await paginate(CONSULTATIONS.of(db), query, NEWEST_FIRST, args, bounds, LISTED_FIELDS)

@@ -59,3 +59,36 @@ async def find_or_create_citizen(
         {"_id": person["_id"]}, {"$set": {"last_sign_in_at": now, "firebase_uid": firebase_uid}}
     )
     return {**person, "last_sign_in_at": now, "firebase_uid": firebase_uid}
+
+
+async def find_or_enrol_citizen(db: Database, *, phone_number: str, phone_key: bytes) -> Document:
+    """The citizen with this phone number, enrolled without signing in when new (assisted submission
+    by a helper); signing in with that number later finds the same person."""
+    phone = phone_record(phone_key, phone_number)
+    people = PEOPLE.of(db)
+    person = await people.find_one({"phone.hash": phone["hash"]})
+    if person is None:
+        now = utcnow()
+        # No firebase_uid (the unique index is sparse) and no last sign-in: they never signed in.
+        document = PEOPLE.new_document(
+            {
+                "role": Role.CITIZEN.value,
+                "status": Status.ACTIVE.value,
+                "public_name": pseudonym(),
+                "phone": phone,
+                "preferences": {"language": "zh", "large_text": False, "district_id": None},
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        try:
+            await people.insert_one(document)
+            return document
+        except DuplicateKeyError:
+            person = await people.find_one({"phone.hash": phone["hash"]})
+            if person is None:
+                raise
+    if person.get("role") != Role.CITIZEN:
+        raise Forbidden("this phone number belongs to a staff account")
+    _refuse_unless_active(person)
+    return person

@@ -1,0 +1,409 @@
+"""Comments on a consultation: submitted (also by helpers), edited, deleted, agreed with, answered, listed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from models.common.actors import Actor, Role, require_role
+from models.common.clock import Clock, utcnow
+from models.common.db import Database, Document
+from models.common.errors import Conflict, Forbidden, InvalidInput
+from models.common.outbox import Event, push_events, relay_or_defer
+from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
+from models.consultations.comment_batches import consultation_range
+from models.consultations.comment_counters import count_published
+from models.consultations.documents import (
+    COMMENT_AGREES,
+    COMMENTS,
+    Channel,
+    CommentStatus,
+    Stage,
+    Stance,
+    author_page_key,
+    comment_page_key,
+)
+from models.consultations.errors import WrongStage
+from models.consultations.policy import require_authority_over
+from models.consultations.repository import get_comment, get_consultation
+from models.consultations.stages import effective_stage
+from models.departments.policy import DepartmentScope
+from models.identity.citizens import find_or_enrol_citizen
+from moderation.screening import normalise_text, screen_comment
+
+TEXT_LENGTH = (2, 2000)
+EDIT_WINDOW = dt.timedelta(minutes=15)
+PUBLIC = "public"  # `visible_to` of published comments and tombstones
+
+BY_CONSULTATION = SortOrder("page_key")
+BY_AUTHOR = SortOrder("author_page_key")
+
+REPLIED = "consultation.comment_replied"
+
+
+class EditWindowClosed(Conflict):
+    """The comment can no longer be edited: 15 minutes have passed, or an official has replied."""
+
+    code = "EDIT_WINDOW_CLOSED"
+
+
+def clean_text(text: str, field: str = "text") -> str:
+    cleaned = normalise_text(text)
+    low, high = TEXT_LENGTH
+    if not low <= len(cleaned) <= high:
+        raise InvalidInput(f"a comment is {low}–{high} characters (now {len(cleaned)})", field=field)
+    return cleaned
+
+
+def visible_to(status: str, author_id: ObjectId) -> str:
+    """Who sees a comment in lists: everyone once published (or as a tombstone), else its author."""
+    return PUBLIC if status in (CommentStatus.PUBLISHED, CommentStatus.DELETED) else str(author_id)
+
+
+def _require_open(consultation: Document, now: dt.datetime, action: str) -> None:
+    # The effective stage: past its closing time an OPEN consultation is CLOSED, even before the
+    # sweep that records it has run.
+    stage = effective_stage(consultation, now)
+    if stage is not Stage.OPEN:
+        raise WrongStage(stage, [Stage.OPEN], action)
+
+
+def _require_clause(consultation: Document, clause_id: str | None) -> None:
+    if clause_id is not None and all(clause["id"] != clause_id for clause in consultation["clauses"]):
+        raise InvalidInput(f"the current text has no clause {clause_id!r}", field="clauseId")
+
+
+@dataclass(frozen=True)
+class NewComment:
+    consultation_id: ObjectId
+    clause_id: str | None  # None: on the whole draft
+    stance: Stance
+    text: str
+
+
+@dataclass(frozen=True)
+class _Checked:
+    consultation: Document
+    text: str
+
+
+async def _check(db: Database, new: NewComment, now: dt.datetime) -> _Checked:
+    consultation = await get_consultation(db, new.consultation_id)
+    _require_open(consultation, now, "commented on")
+    _require_clause(consultation, new.clause_id)
+    return _Checked(consultation, clean_text(new.text))
+
+
+def comment_document(
+    consultation: Document,
+    *,
+    clause_id: str | None,
+    stance: Stance,
+    text: str,
+    author_id: ObjectId,
+    status: CommentStatus,
+    created_at: dt.datetime,
+    helper_id: ObjectId | None = None,
+    channel: Channel = Channel.APP,
+    screening_reasons: Sequence[str] = (),
+    comment_id: ObjectId | None = None,
+) -> Document:
+    """A comment as it is stored (also for seeding demo data and tests in bulk)."""
+    # The id is made here, so both paging keys are written with the document, not after it.
+    comment_id = comment_id or ObjectId()
+    return COMMENTS.new_document(
+        {
+            "_id": comment_id,
+            "consultation_id": consultation["_id"],
+            "clause_id": clause_id,
+            "version": consultation.get("version", 1),
+            "author_id": author_id,
+            "helper_id": helper_id,
+            "channel": channel.value,
+            "stance": stance.value,
+            "text": text,
+            "status": status.value,
+            "screening_reasons": list(screening_reasons),
+            "visible_to": visible_to(status, author_id),
+            "agree_count": 0,
+            "reply": None,
+            "outcome": None,
+            "page_key": comment_page_key(consultation["_id"], comment_id),
+            "author_page_key": author_page_key(author_id, comment_id),
+            "created_at": created_at,
+            "edited_at": None,
+            "deleted_at": None,
+        }
+    )
+
+
+async def _insert(
+    db: Database,
+    checked: _Checked,
+    new: NewComment,
+    *,
+    author_id: ObjectId,
+    helper_id: ObjectId | None,
+    channel: Channel,
+    now: dt.datetime,
+) -> Document:
+    consultation = checked.consultation
+    screening = screen_comment(checked.text, premoderated=bool(consultation.get("premoderated")))
+    status = CommentStatus(screening.status)
+    comment = comment_document(
+        consultation,
+        clause_id=new.clause_id,
+        stance=new.stance,
+        text=checked.text,
+        author_id=author_id,
+        status=status,
+        created_at=now,
+        helper_id=helper_id,
+        channel=channel,
+        screening_reasons=screening.reasons,
+    )
+    await COMMENTS.of(db).insert_one(comment)
+    if status is CommentStatus.PUBLISHED:
+        await count_published(db, comment, +1)
+    return comment
+
+
+async def submit_comment(db: Database, actor: Actor, new: NewComment, *, now: Clock = utcnow) -> Document:
+    """A citizen's comment on a clause (or the whole draft) of an open consultation."""
+    require_role(actor, Role.CITIZEN)
+    assert actor.person_id is not None
+    at = now()
+    checked = await _check(db, new, at)
+    return await _insert(
+        db, checked, new, author_id=actor.person_id, helper_id=None, channel=Channel.APP, now=at
+    )
+
+
+async def submit_on_behalf(
+    db: Database,
+    actor: Actor,
+    *,
+    phone_number: str,
+    phone_key: bytes,
+    channel: Channel,
+    new: NewComment,
+    now: Clock = utcnow,
+) -> Document:
+    """A helper submits a citizen's comment, identified by phone (linked to, or enrolling, that citizen).
+
+    The comment records the helper and the channel; the citizen owns it and is told its outcome
+    like anyone else. Everything is checked before a new citizen is enrolled.
+    """
+    require_role(actor, Role.HELPER)
+    at = now()
+    checked = await _check(db, new, at)
+    citizen = await find_or_enrol_citizen(db, phone_number=phone_number, phone_key=phone_key)
+    return await _insert(
+        db, checked, new, author_id=citizen["_id"], helper_id=actor.person_id, channel=channel, now=at
+    )
+
+
+def _require_author(actor: Actor, comment: Document, action: str) -> None:
+    if not actor.signed_in:
+        raise Forbidden("sign in first")
+    if comment["author_id"] != actor.person_id:
+        raise Forbidden(f"only its author can {action} a comment")
+
+
+async def edit_comment(
+    db: Database, actor: Actor, comment_id: ObjectId, text: str, *, now: Clock = utcnow
+) -> Document:
+    """The author changes the text within 15 minutes of posting, while nobody has replied.
+
+    The new text is screened again: in a premoderated consultation it waits for a moderator
+    (and stops counting meanwhile). Stance and clause stay, so figures stay comparable.
+    """
+    at = now()
+    comment = await get_comment(db, comment_id)
+    _require_author(actor, comment, "edit")
+    status = CommentStatus(comment["status"])
+    if status not in (CommentStatus.PENDING, CommentStatus.PUBLISHED):
+        raise Conflict(f"a {status.value.lower()} comment cannot be edited")
+    if comment.get("reply"):
+        raise EditWindowClosed("an official has replied to this comment, so it can no longer be edited")
+    if at - comment["created_at"] > EDIT_WINDOW:
+        raise EditWindowClosed("a comment can be edited only in the first 15 minutes after posting")
+    consultation = await get_consultation(db, comment["consultation_id"])
+    _require_open(consultation, at, "commented on")
+    cleaned = clean_text(text)
+    screening = screen_comment(cleaned, premoderated=bool(consultation.get("premoderated")))
+    # A comment a moderator holds stays held: an edit must not slip past the queue.
+    new_status = status if status is CommentStatus.PENDING else CommentStatus(screening.status)
+    updated = await COMMENTS.of(db).find_one_and_update(
+        {"_id": comment_id, "status": status.value, "reply": None},
+        {
+            "$set": {
+                "text": cleaned,
+                "status": new_status.value,
+                "screening_reasons": screening.reasons,
+                "visible_to": visible_to(new_status, comment["author_id"]),
+                "edited_at": at,
+            }
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    if updated is None:
+        raise Conflict("the comment changed meanwhile (a reply, or it was deleted); reload it")
+    if status is CommentStatus.PUBLISHED and new_status is not CommentStatus.PUBLISHED:
+        await count_published(db, updated, -1)
+    return updated
+
+
+async def delete_comment(
+    db: Database, actor: Actor, comment_id: ObjectId, *, now: Clock = utcnow
+) -> Document:
+    """The author deletes a comment: a tombstone without text keeps any reply readable."""
+    comment = await get_comment(db, comment_id)
+    _require_author(actor, comment, "delete")
+    deleted = {
+        "status": CommentStatus.DELETED.value,
+        "text": None,
+        "visible_to": PUBLIC,
+        "deleted_at": now(),
+    }
+    # The document before the change says atomically whether this call unpublished it.
+    before = await COMMENTS.of(db).find_one_and_update(
+        {"_id": comment_id, "status": {"$ne": CommentStatus.DELETED.value}},
+        {"$set": deleted},
+        return_document=ReturnDocument.BEFORE,
+    )
+    if before is None:
+        return comment if comment["status"] == CommentStatus.DELETED else await get_comment(db, comment_id)
+    if before["status"] == CommentStatus.PUBLISHED:
+        await count_published(db, before, -1)
+    return {**before, **deleted}
+
+
+def agree_key(comment_id: ObjectId, person_id: ObjectId) -> str:
+    return f"{comment_id}:{person_id}"
+
+
+async def toggle_agree(
+    db: Database, actor: Actor, comment_id: ObjectId, *, now: Clock = utcnow
+) -> tuple[bool, int]:
+    """A citizen agrees with a published comment, or takes it back; returns (agreed, agree count).
+
+    Once per person (the agreement's `_id` is the pair), and not with one's own comment: an
+    agree count says how many *others* back a point. Only while the consultation is open.
+    """
+    require_role(actor, Role.CITIZEN)
+    assert actor.person_id is not None
+    comment = await get_comment(db, comment_id)
+    if comment["status"] != CommentStatus.PUBLISHED:
+        raise Conflict("only a published comment can be agreed with")
+    if comment["author_id"] == actor.person_id:
+        raise Forbidden("you cannot agree with your own comment")
+    consultation = await get_consultation(db, comment["consultation_id"])
+    _require_open(consultation, now(), "agreed with")
+    key = agree_key(comment_id, actor.person_id)
+    agrees = COMMENT_AGREES.of(db)
+    try:
+        await agrees.insert_one(
+            COMMENT_AGREES.new_document(
+                {"_id": key, "comment_id": comment_id, "person_id": actor.person_id, "created_at": now()}
+            )
+        )
+        agreed, delta = True, 1
+    except DuplicateKeyError:
+        # Agreeing again takes it back; only the call that removed the agreement counts it down.
+        removed = await agrees.delete_one({"_id": key})
+        agreed, delta = False, -removed.deleted_count
+    if not delta:
+        return agreed, int((await get_comment(db, comment_id)).get("agree_count", 0))
+    updated = await COMMENTS.of(db).find_one_and_update(
+        {"_id": comment_id},
+        {"$inc": {"agree_count": delta}},
+        projection={"agree_count": 1},
+        return_document=ReturnDocument.AFTER,
+    )
+    return agreed, int((updated or {}).get("agree_count", 0))
+
+
+async def agreed_by(db: Database, person_id: ObjectId, comment_ids: Sequence[ObjectId]) -> set[ObjectId]:
+    """Which of `comment_ids` the person agreed with: one `$in` on `_id`."""
+    if not comment_ids:
+        return set()
+    keys = [agree_key(comment_id, person_id) for comment_id in dict.fromkeys(comment_ids)]
+    cursor = COMMENT_AGREES.of(db).find({"_id": {"$in": keys}}, {"comment_id": 1})
+    return {document["comment_id"] async for document in cursor}
+
+
+async def reply_to_comment(
+    db: Database,
+    actor: Actor,
+    comment_id: ObjectId,
+    text: str,
+    scope: DepartmentScope,
+    *,
+    now: Clock = utcnow,
+) -> Document:
+    """An official of the consultation's department answers a comment publicly; its author is told.
+
+    A second reply replaces the first (one public answer per comment).
+    """
+    comment = await get_comment(db, comment_id)
+    consultation = await get_consultation(db, comment["consultation_id"])
+    await require_authority_over(db, actor, consultation, scope)
+    if consultation["stage"] not in (Stage.OPEN, Stage.CLOSED, Stage.CONCLUDED):
+        raise WrongStage(consultation["stage"], [Stage.OPEN, Stage.CLOSED, Stage.CONCLUDED], "answered")
+    if comment["status"] != CommentStatus.PUBLISHED:
+        raise Conflict("only a published comment can be answered")
+    cleaned = clean_text(text)
+    at = now()
+    event = Event(
+        kind=REPLIED,
+        payload={
+            "person_id": comment["author_id"],
+            "comment_id": comment_id,
+            "consultation_id": consultation["_id"],
+        },
+        created_at=at,
+    )
+    updated = await COMMENTS.of(db).find_one_and_update(
+        {"_id": comment_id, "status": CommentStatus.PUBLISHED.value},
+        push_events(
+            {"$set": {"reply": {"text": cleaned, "official_id": actor.person_id, "at": at}}}, [event]
+        ),
+        return_document=ReturnDocument.AFTER,
+    )
+    if updated is None:
+        raise Conflict("the comment was deleted meanwhile")
+    await relay_or_defer(db, COMMENTS.name, comment_id)
+    return updated
+
+
+async def comments_of(
+    db: Database,
+    viewer: Actor,
+    consultation_id: ObjectId,
+    args: PageArgs,
+    bounds: PageBounds,
+    *,
+    clause_id: str | None = None,
+) -> Page:
+    """A consultation's comments in the order they came: published ones and tombstones, plus the
+    viewer's own that are not (yet) published."""
+    audience = [PUBLIC] if viewer.person_id is None else [PUBLIC, str(viewer.person_id)]
+    query: Document = {"page_key": consultation_range(consultation_id), "visible_to": {"$in": audience}}
+    if clause_id is not None:
+        query["clause_id"] = clause_id
+    return await paginate(COMMENTS.of(db), query, BY_CONSULTATION, args, bounds)
+
+
+async def my_comments(db: Database, actor: Actor, args: PageArgs, bounds: PageBounds) -> Page:
+    """The signed-in person's comments across consultations, oldest first, whatever their status."""
+    if actor.person_id is None:
+        raise Forbidden("sign in first")
+    person = actor.person_id
+    query: Document = {"author_page_key": {"$gt": f"{person}:", "$lt": f"{person};"}}
+    return await paginate(COMMENTS.of(db), query, BY_AUTHOR, args, bounds)
