@@ -48,6 +48,7 @@ def create_app(
             firebase=FirebaseVerifier(settings.firebase_project_id),
             rate_limits=settings.rate_limit_table(),
             department_scope=DepartmentScope(settings.officials_act_for_sub_departments),
+            consultation_report_days=settings.consultation_report_days,
         ),
     )
 

@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("seed-demo", help="fill an empty database with the demo city")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
 
-    worker = commands.add_parser("worker", help="process outbox events until stopped")
+    worker = commands.add_parser("worker", help="process outbox events and deadlines until stopped")
     worker.add_argument("--once", action="store_true", help="process what is due, then exit")
 
     token = commands.add_parser(
@@ -191,11 +191,11 @@ def _print_token(args: argparse.Namespace, settings: Settings) -> Callable[[Data
     return job
 
 
-def _run_worker(once: bool) -> Callable[[Database], Awaitable[int]]:
-    from api.workers import run_outbox_worker
+def _run_worker(settings: Settings, once: bool) -> Callable[[Database], Awaitable[int]]:
+    from api.workers import run_workers
 
     async def job(db: Database) -> int:
-        await run_outbox_worker(db, once=once)
+        await run_workers(db, settings, once=once)
         return 0
 
     return job
@@ -218,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "token":
             return _with_database(settings, _print_token(args, settings))
         if args.command == "worker":
-            return _with_database(settings, _run_worker(args.once))
+            return _with_database(settings, _run_worker(settings, args.once))
         if args.command == "department" and args.action == "create":
             return _with_database(settings, _create_department(args))
         if args.command == "staff" and args.action == "create":

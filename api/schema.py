@@ -12,6 +12,10 @@ from api.errors import present_errors
 from api.limits import limits_extension
 from api.settings import Limits
 from resolvers.common.node import NodeQueries
+from resolvers.consultations.comment_mutations import AdoptionReportMutations, CommentMutations
+from resolvers.consultations.comment_queries import CommentQueries
+from resolvers.consultations.mutations import ConsultationMutations
+from resolvers.consultations.queries import ConsultationQueries
 from resolvers.departments.mutations import DepartmentMutations
 from resolvers.departments.queries import DepartmentQueries
 from resolvers.departments.subscriptions import DepartmentSubscriptions
@@ -24,12 +28,23 @@ from resolvers.topics.queries import TopicQueries
 
 # Each domain contributes a class of fields; the roots inherit them all.
 @strawberry.type
-class Query(NodeQueries, SystemQueries, IdentityQueries, DepartmentQueries, DistrictQueries, TopicQueries):
+class Query(
+    NodeQueries,
+    SystemQueries,
+    IdentityQueries,
+    DepartmentQueries,
+    DistrictQueries,
+    TopicQueries,
+    ConsultationQueries,
+    CommentQueries,
+):
     pass
 
 
 @strawberry.type
-class Mutation(IdentityMutations, DepartmentMutations):
+class Mutation(
+    IdentityMutations, DepartmentMutations, ConsultationMutations, CommentMutations, AdoptionReportMutations
+):
     pass
 
 

@@ -83,6 +83,7 @@ class Settings:
     session_lifetime: dt.timedelta = dt.timedelta(days=90)
     rate_limits: str = ""
     officials_act_for_sub_departments: bool = False
+    consultation_report_days: int = 20
 
     @property
     def development(self) -> bool:
@@ -186,4 +187,5 @@ class Settings:
             session_lifetime=dt.timedelta(days=_int("TOWNHALL_SESSION_LIFETIME_DAYS", 90, 1)),
             rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", ""),
             officials_act_for_sub_departments=_flag("TOWNHALL_OFFICIALS_ACT_FOR_SUB_DEPARTMENTS"),
+            consultation_report_days=_int("TOWNHALL_CONSULTATION_REPORT_DAYS", 20, 1),
         )

@@ -1,14 +1,18 @@
-"""Runs the outbox worker with the handlers of every domain, until SIGINT/SIGTERM or, once, until idle."""
+"""Background work: the outbox worker with every domain's handlers, and the deadline sweeps."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Mapping
 
+from api.settings import Settings
+from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import Handler, OutboxWorker
+from models.consultations.deadlines import run_deadlines
 
 log = logging.getLogger("townhall.worker")
 
@@ -16,18 +20,39 @@ log = logging.getLogger("townhall.worker")
 # the worker claims only kinds it can handle, so events for newer handlers wait for a newer worker.
 HANDLERS: Mapping[str, Handler] = {}
 
+DEADLINE_SWEEP_SECONDS = 30.0
 
-async def run_outbox_worker(db: Database, *, once: bool = False) -> None:
+
+async def sweep_deadlines(db: Database, settings: Settings) -> dict[str, int]:
+    """Open scheduled consultations, close due ones, flag overdue adoption reports (idempotent)."""
+    return await run_deadlines(db, settings.business_calendar(), utcnow(), settings.consultation_report_days)
+
+
+async def _sweep_until(stop: asyncio.Event, db: Database, settings: Settings) -> None:
+    while not stop.is_set():
+        try:
+            done = await sweep_deadlines(db, settings)
+            if any(done.values()):
+                log.info("deadlines swept", extra=done)
+        except Exception:  # a failed sweep is retried next time; it must not end the worker
+            log.exception("deadline sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), DEADLINE_SWEEP_SECONDS)
+
+
+async def run_workers(db: Database, settings: Settings, *, once: bool = False) -> None:
+    """Until SIGINT/SIGTERM (or, with `once`, until nothing is due): outbox events and deadlines."""
     worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS))
     if once:
+        swept = await sweep_deadlines(db, settings)
         relayed = await worker.sweep()
         processed = await worker.drain()
-        log.info("outbox drained", extra={"relayed": relayed, "processed": processed})
+        log.info("work drained", extra={"relayed": relayed, "processed": processed, **swept})
         return
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    log.info("outbox worker started", extra={"owner": worker.owner, "kinds": sorted(HANDLERS)})
-    await worker.run(stop)
-    log.info("outbox worker stopped", extra={"owner": worker.owner})
+    log.info("worker started", extra={"owner": worker.owner, "kinds": sorted(HANDLERS)})
+    await asyncio.gather(worker.run(stop), _sweep_until(stop, db, settings))
+    log.info("worker stopped", extra={"owner": worker.owner})

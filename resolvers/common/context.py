@@ -32,6 +32,7 @@ class Services:
     firebase: FirebaseVerifier
     rate_limits: RateLimitTable
     department_scope: DepartmentScope
+    consultation_report_days: int = 20
 
 
 @dataclass

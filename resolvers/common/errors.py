@@ -19,6 +19,10 @@ class ErrorCode(Enum):
     INVALID_TOKEN = "INVALID_TOKEN"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     RATE_LIMITED = "RATE_LIMITED"
+    STALE_EDIT = "STALE_EDIT"
+    WRONG_STAGE = "WRONG_STAGE"
+    EDIT_WINDOW_CLOSED = "EDIT_WINDOW_CLOSED"
+    REPORT_INCOMPLETE = "REPORT_INCOMPLETE"
 
 
 @strawberry.interface(description="An expected failure: nothing was changed.")
@@ -63,6 +67,28 @@ class RateLimitedError(UserError):
     retry_after: int = strawberry.field(description="Seconds to wait before trying again.")
 
 
+@strawberry.type(description="Someone saved an edit since you loaded this: reload it and edit that revision.")
+class StaleEditError(UserError):
+    current_revision: int = strawberry.field(description="The revision stored now.")
+
+
+@strawberry.type(description="Not possible in the stage this is in; the message names that stage.")
+class WrongStageError(UserError):
+    pass
+
+
+@strawberry.type(description="A comment can be edited only in its first 15 minutes and before any reply.")
+class EditWindowClosedError(UserError):
+    pass
+
+
+@strawberry.type(
+    description="Some published comments have no outcome yet; the message says how many and where."
+)
+class ReportIncompleteError(UserError):
+    pass
+
+
 _ERROR_TYPES: dict[str, type[UserError]] = {
     InvalidToken.code: InvalidTokenError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,
@@ -70,6 +96,9 @@ _ERROR_TYPES: dict[str, type[UserError]] = {
     errors.NotFound.code: NotFoundError,
     errors.Forbidden.code: ForbiddenError,
     errors.Conflict.code: ConflictError,
+    ErrorCode.WRONG_STAGE.value: WrongStageError,
+    ErrorCode.EDIT_WINDOW_CLOSED.value: EditWindowClosedError,
+    ErrorCode.REPORT_INCOMPLETE.value: ReportIncompleteError,
 }
 
 
@@ -78,6 +107,13 @@ def user_error(error: errors.DomainError) -> UserError:
         retry_after = max(1, int(getattr(error, "retry_after", 1)))
         return RateLimitedError(
             code=ErrorCode.RATE_LIMITED, message=error.message, field=error.field, retry_after=retry_after
+        )
+    if error.code == ErrorCode.STALE_EDIT.value:
+        return StaleEditError(
+            code=ErrorCode.STALE_EDIT,
+            message=error.message,
+            field=error.field,
+            current_revision=int(getattr(error, "current_revision", 0)),
         )
     error_type = _ERROR_TYPES[error.code]
     return error_type(code=ErrorCode(error.code), message=error.message, field=error.field)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -169,3 +170,22 @@ class TestProductionGuards:
             "townhall: TOWNHALL_SIGNING_KEYS must name the signing key files in production"
         )
         assert by_phone.stderr.strip() == by_email.stderr.strip()
+
+
+class TestWorker:
+    def test_once_closes_a_consultation_past_its_closing_time(self, cli_database) -> None:
+        env, db = cli_database
+        closes_at = dt.datetime(2025, 9, 30, 8, 0, tzinfo=dt.UTC)  # 16:00 in Shanghai
+        db.consultations.insert_one(
+            {"title": "电动自行车停放管理规定（草案）", "stage": "OPEN", "closes_at": closes_at, "v": 1}
+        )
+
+        result = townhall(env, "worker", "--once")
+
+        assert result.returncode == 0, result.stderr
+        stored = db.consultations.find_one({})
+        assert stored["stage"] == "CLOSED"
+        assert stored["closed_at"].replace(tzinfo=dt.UTC) == closes_at
+        # 20 business days after 30 September, across National Day (1–8 October): 4 November.
+        due = stored["report_due_at"].replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        assert due.date() == dt.date(2025, 11, 4)

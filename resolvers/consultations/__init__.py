@@ -1,0 +1,1 @@
+"""GraphQL for consultations (意见征集)."""
