@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from api.exports import comments_csv
 from api.graphql_view import TownhallGraphQL
 from api.metrics import CommandMetrics, Metrics, operation_metrics
 from api.middleware import BodySizeLimit, RequestContext
@@ -36,20 +37,21 @@ def create_app(
     tokens = settings.token_policy()
     limits = settings.limits
     schema = build_schema(limits, extra_extensions=(operation_metrics(metrics),))
+    services = Services(
+        page_bounds=PageBounds(default_size=limits.default_page_size, max_size=limits.max_page_size),
+        calendar=settings.business_calendar(),
+        tokens=tokens,
+        phone_key=settings.phone_hash_key(),
+        firebase=FirebaseVerifier(settings.firebase_project_id),
+        rate_limits=settings.rate_limit_table(),
+        department_scope=DepartmentScope(settings.officials_act_for_sub_departments),
+        consultation_report_days=settings.consultation_report_days,
+    )
     graphql = TownhallGraphQL(
         schema,
         graphql_ide="graphiql" if settings.development else None,
         allowed_origins=settings.allowed_origins,
-        services=Services(
-            page_bounds=PageBounds(default_size=limits.default_page_size, max_size=limits.max_page_size),
-            calendar=settings.business_calendar(),
-            tokens=tokens,
-            phone_key=settings.phone_hash_key(),
-            firebase=FirebaseVerifier(settings.firebase_project_id),
-            rate_limits=settings.rate_limit_table(),
-            department_scope=DepartmentScope(settings.officials_act_for_sub_departments),
-            consultation_report_days=settings.consultation_report_days,
-        ),
+        services=services,
     )
 
     @contextlib.asynccontextmanager
@@ -96,6 +98,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/.well-known/jwks.json", jwks),
+            Route("/consultations/{id}/comments.csv", comments_csv(services)),
         ],
         middleware=[
             Middleware(RequestContext, metrics=metrics),

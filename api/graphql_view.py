@@ -20,6 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from api.authentication import authenticate_header
 from api.logs import request_id_var
 from models.common import idempotency
 from models.common.actors import ANONYMOUS
@@ -196,13 +197,8 @@ class TownhallGraphQL(GraphQL[Context, None]):
 
     async def _authenticate(self, db: Database, authorization: str | None) -> sessions.Authenticated | None:
         """The person of a Bearer access token; no header means nobody. A bad token is refused (401)."""
-        if not authorization:
-            return None
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise HTTPException(401, "Send the access token as 'Authorization: Bearer <token>'.")
         try:
-            return await sessions.authenticate(db, self.services.tokens, token.strip())
+            return await authenticate_header(db, self.services.tokens, authorization)
         except InvalidToken as error:
             raise HTTPException(401, error.message) from error
 
