@@ -14,6 +14,7 @@ from api.settings import Limits
 from resolvers.common.node import NodeQueries
 from resolvers.consultations.comment_mutations import AdoptionReportMutations, CommentMutations
 from resolvers.consultations.comment_queries import CommentQueries
+from resolvers.consultations.figures import FiguresQueries
 from resolvers.consultations.mutations import ConsultationMutations
 from resolvers.consultations.queries import ConsultationQueries
 from resolvers.departments.mutations import DepartmentMutations
@@ -37,6 +38,7 @@ class Query(
     TopicQueries,
     ConsultationQueries,
     CommentQueries,
+    FiguresQueries,
 ):
     pass
 

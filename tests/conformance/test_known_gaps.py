@@ -586,3 +586,16 @@ async def test_deleting_a_missing_gridfs_file_raises_operation_failure(db: Datab
         await bucket.delete(missing)
 
     assert str(caught.value).startswith(f"File with id {missing} not found")
+
+
+async def test_a_dotted_projection_comes_back_as_a_flat_key(coll: Collection) -> None:
+    """Projecting `report.outcomes` returns `{"report.outcomes": …}` instead of the nested
+    `{"report": {"outcomes": …}}`. Townhall projects whole top-level fields.
+
+    When this fails, nx-27017 has fixed the gap: update the README's known limits.
+    """
+    await coll.insert_one({"_id": "a", "report": {"outcomes": {"ADOPTED": 3}, "summary": "…"}})
+
+    projected = await coll.find_one({"_id": "a"}, {"report.outcomes": 1})
+
+    assert projected == {"_id": "a", "report.outcomes": {"ADOPTED": 3}}
