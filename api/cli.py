@@ -83,7 +83,15 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
         app = create_app(settings, mongodb_uri=uri)
         print(f"Townhall: GraphQL at http://{host}:{port}/graphql", file=sys.stderr)
         try:
-            uvicorn.run(app, host=host, port=port, log_config=None, ws="websockets-sansio", lifespan="on")
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_config=None,
+                ws="websockets-sansio",
+                lifespan="on",
+                access_log=False,
+            )
         except SystemExit as stop:
             # uvicorn re-raises SIGTERM after its graceful shutdown; for a server that is success.
             if stop.code != 128 + signal.SIGTERM:
