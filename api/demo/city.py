@@ -115,6 +115,13 @@ STAFF: tuple[NewStaff, ...] = (
         department_code="transport",
         public_name="交通局 刘芳",
     ),
+    NewStaff(
+        email="wang.lei@environment.linchuan.gov.cn",
+        role=Role.OFFICIAL,
+        password="",
+        department_code="environment",
+        public_name="生态环境局 王磊",
+    ),
     NewStaff(email="moderator@linchuan.gov.cn", role=Role.MODERATOR, password="", public_name="版主 周敏"),
     NewStaff(
         email="hotline.helper@linchuan.gov.cn",

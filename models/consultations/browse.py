@@ -1,13 +1,15 @@
 """Which consultations a person may list: published ones for everyone, drafts for their department's
-officials; filtered by stage, department, district, topic and text."""
+officials; filtered by stage, department, district, topic, closing soon and text."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from models.common.actors import Actor, Role
+from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
-from models.common.errors import Forbidden, NotFound
+from models.common.errors import Forbidden, InvalidInput, NotFound
 from models.common.pagination import Page, PageArgs, PageBounds
 from models.consultations.documents import Stage
 from models.consultations.repository import page_consultations
@@ -15,6 +17,9 @@ from models.departments import repository as departments
 from models.departments.policy import DepartmentScope, require_authority
 from models.districts import repository as districts
 from models.topics import repository as topics
+
+CLOSING_SOON_DAYS = 3  # what the app's "closing soon" list asks for
+MAX_CLOSING_WITHIN_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -24,12 +29,30 @@ class ConsultationFilter:
     district_code: str | None = None
     topic_code: str | None = None
     search: str | None = None
+    # Only those open now and closing within this many days (of 24 hours); None: any.
+    closing_within_days: int | None = None
 
 
 def _found(document: Document | None, code: str, noun: str, field: str) -> Document:
     if document is None:
         raise NotFound(f"no {noun} has the code {code!r}", field=field)
     return document
+
+
+def _closing_within(days: int, stage: Stage | None, now: dt.datetime) -> Document:
+    """Open now (its closing time still ahead: past it, it is closed even before the sweep records
+    it) and closing within `days`."""
+    if not 1 <= days <= MAX_CLOSING_WITHIN_DAYS:
+        raise InvalidInput(f"give 1–{MAX_CLOSING_WITHIN_DAYS} days", field="closingWithinDays")
+    if stage not in (None, Stage.OPEN):
+        raise InvalidInput(
+            f"only open consultations are closing; leave out stage {stage.value} or ask for OPEN",
+            field="closingWithinDays",
+        )
+    return {
+        "stage": Stage.OPEN.value,
+        "closes_at": {"$gt": now, "$lte": now + dt.timedelta(days=days)},
+    }
 
 
 async def browse(
@@ -39,6 +62,8 @@ async def browse(
     args: PageArgs,
     bounds: PageBounds,
     scope: DepartmentScope,
+    *,
+    now: Clock = utcnow,
 ) -> Page:
     """One page of the consultations `actor` may see that match `filters`, newest first."""
     query: Document = {}
@@ -57,6 +82,8 @@ async def browse(
         code = filters.topic_code.strip().lower()
         topic = _found(await topics.find_by_code(db, code), code, "topic", "topicCode")
         query["topic_ids"] = topic["_id"]
+    if filters.closing_within_days is not None:
+        query.update(_closing_within(filters.closing_within_days, filters.stage, now()))
     if filters.stage is Stage.DRAFT:
         query["stage"] = Stage.DRAFT.value
         if department is not None:

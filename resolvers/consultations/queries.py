@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
-from models.consultations.browse import ConsultationFilter, browse
+from models.consultations.browse import CLOSING_SOON_DAYS, MAX_CLOSING_WITHIN_DAYS, ConsultationFilter, browse
 from models.consultations.documents import Stage
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page, page_args
@@ -17,7 +19,7 @@ class ConsultationQueries:
     @strawberry.field(
         description="Published consultations, newest first, filtered as given; drafts (stage DRAFT) only "
         "for officials of their department and admins. `search` finds Chinese phrases and words in the "
-        "title, summary and text."
+        "title, summary and text; `closingWithinDays` keeps those closing soon."
     )
     async def consultations(
         self,
@@ -31,6 +33,14 @@ class ConsultationQueries:
         district_code: str | None = None,
         topic_code: str | None = None,
         search: str | None = None,
+        closing_within_days: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Only consultations open now and closing within this many days (24 hours "
+                f"each, 1–{MAX_CLOSING_WITHIN_DAYS}); the app's 'closing soon' list asks for "
+                f"{CLOSING_SOON_DAYS}. Null: any closing time."
+            ),
+        ] = None,
     ) -> relay.Connection[Consultation]:
         page = await browse(
             info.context.db,
@@ -41,6 +51,7 @@ class ConsultationQueries:
                 district_code=district_code,
                 topic_code=topic_code,
                 search=search,
+                closing_within_days=closing_within_days,
             ),
             page_args(first, after, last, before),
             info.context.page_bounds,

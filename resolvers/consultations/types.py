@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from bson import ObjectId
@@ -26,6 +26,12 @@ from resolvers.districts.loaders import DISTRICT_BY_ID
 from resolvers.districts.types import District
 from resolvers.topics.loaders import TOPIC_BY_ID
 from resolvers.topics.types import Topic
+
+if TYPE_CHECKING:
+    from resolvers.consultations.comment_types import AdoptionReport
+
+# comment_types imports this module, so the schema resolves the report's type lazily.
+LazyAdoptionReport = Annotated["AdoptionReport", strawberry.lazy("resolvers.consultations.comment_types")]
 
 # The stored enums, as GraphQL enums (registered on the models' enums themselves).
 strawberry.enum(
@@ -222,6 +228,16 @@ class Consultation(DocumentNode, relay.Node):
     async def topics(self, info: Info) -> list[Topic]:
         found = await info.context.loaders[TOPIC_BY_ID].load_many(self.document.get("topic_ids", []))
         return [Topic.from_document(document) for document in found if document]
+
+    @strawberry.field(
+        description="The adoption report: what became of every comment. Null until it is published "
+        "(stage CONCLUDED)."
+    )
+    def report(self) -> LazyAdoptionReport | None:
+        from resolvers.consultations.comment_types import AdoptionReport
+
+        report = self.document.get("report")
+        return AdoptionReport.from_document(report) if report else None
 
     @strawberry.field(description="The stored versions of the text, oldest first.")
     async def versions(self, info: Info) -> list[ConsultationVersion]:

@@ -3,30 +3,46 @@ search in Chinese by character bigrams."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from bson import ObjectId
 
-from models.common.actors import Actor, Role
+from models.common.actors import ANONYMOUS, Actor, Role
 from models.common.calendar import load_calendar
+from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.pagination import PageArgs, PageBounds
-from models.consultations import service
+from models.consultations import report, service
+from models.consultations.browse import ConsultationFilter, browse
 from models.consultations.clauses import ClauseText
+from models.consultations.comments import NewComment, submit_comment
+from models.consultations.documents import Outcome, Stance
 from models.consultations.policy import may_read
 from models.consultations.repository import page_consultations
 from models.consultations.search import search_terms
-from tests.consultations.drafts import SCOPE, make_city, make_draft, make_open, official, official_headers
+from tests.consultations.comment_support import gid
+from tests.consultations.drafts import (
+    SCOPE,
+    at,
+    fixed,
+    make_city,
+    make_draft,
+    make_open,
+    official,
+    official_headers,
+)
 from tests.support.command_log import CommandLog
 from tests.support.factories import bearer, make_citizen, sign_in
 from tests.support.graphql_client import GraphQLClient
 
 LIST = """
 query ($first: Int, $after: String, $last: Int, $before: String, $stage: ConsultationStage,
-       $department: String, $district: String, $topic: String, $search: String) {
+       $department: String, $district: String, $topic: String, $search: String, $closingWithinDays: Int) {
   consultations(first: $first, after: $after, last: $last, before: $before, stage: $stage,
-                departmentCode: $department, districtCode: $district, topicCode: $topic, search: $search) {
+                departmentCode: $department, districtCode: $district, topicCode: $topic, search: $search,
+                closingWithinDays: $closingWithinDays) {
     edges { cursor node { title stage department { code } districts { code } topics { code } } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
@@ -111,6 +127,132 @@ class TestFilters:
         result = await gql.execute(LIST, {"department": "nowhere"})
 
         assert result.error_codes() == ["NOT_FOUND"]
+
+
+class TestClosingSoon:
+    async def test_keeps_those_open_now_and_closing_within_the_days(self, gql: GraphQLClient, db) -> None:
+        city = await make_city(db)
+        now = utcnow()
+        for title, days in (("明天截止", 1), ("后天截止", 2.5), ("十天后截止", 10)):
+            await make_open(db, city["housing"], title=title, closes_at=now + dt.timedelta(days=days))
+        closed_early = await make_open(
+            db, city["housing"], title="提前结束", closes_at=now + dt.timedelta(days=2)
+        )
+        await service.close(db, official(city["housing"]), closed_early["_id"], SCOPE, load_calendar())
+        await make_draft(db, city["housing"], title="未发布", closes_at=now + dt.timedelta(days=2))
+
+        assert await titles(gql, closingWithinDays=3) == ["后天截止", "明天截止"]
+        assert await titles(gql, closingWithinDays=3, stage="OPEN") == ["后天截止", "明天截止"]
+        assert await titles(gql, closingWithinDays=2) == ["明天截止"]
+        assert await titles(gql, closingWithinDays=3, department="transport") == []
+        assert await titles(gql, closingWithinDays=14) == ["十天后截止", "后天截止", "明天截止"]
+
+    async def test_one_past_its_closing_time_is_not_closing_soon_before_the_sweep(self, db) -> None:
+        city = await make_city(db)
+        opened = at("2026-03-02T09:00:00+08:00")
+        await make_open(db, city["housing"], now=opened, closes_at=opened + dt.timedelta(days=3))
+
+        async def closing_soon(moment: str) -> int:
+            page = await browse(
+                db,
+                ANONYMOUS,
+                ConsultationFilter(closing_within_days=3),
+                PageArgs(first=5),
+                PageBounds(),
+                SCOPE,
+                now=fixed(at(moment)),
+            )
+            return len(page.items)
+
+        assert await closing_soon("2026-03-02T09:00:00+08:00") == 1  # closes exactly 3 days later
+        assert await closing_soon("2026-03-05T08:59:00+08:00") == 1
+        assert await closing_soon("2026-03-05T09:00:00+08:00") == 0  # still OPEN in storage, but closed
+
+    @pytest.mark.parametrize(
+        ("variables", "why"),
+        [
+            ({"closingWithinDays": 0}, "give 1–366 days"),
+            ({"closingWithinDays": 367}, "give 1–366 days"),
+            ({"closingWithinDays": 3, "stage": "CLOSED"}, "only open consultations are closing"),
+            ({"closingWithinDays": 3, "stage": "DRAFT"}, "only open consultations are closing"),
+        ],
+    )
+    async def test_a_day_count_out_of_range_or_another_stage_is_refused(
+        self, gql: GraphQLClient, db, variables: dict[str, Any], why: str
+    ) -> None:
+        await make_city(db)
+
+        result = await gql.execute(LIST, variables)
+
+        assert result.error_codes() == ["INVALID_INPUT"]
+        assert why in result.errors[0]["message"]
+
+
+CONSULTATION_REPORT = """
+query ($id: ID!) {
+  consultation(id: $id) {
+    stage
+    report {
+      summary changedClauseIds commentCount adoptedShare
+      outcomes { adopted partlyAdopted notAdopted noted }
+    }
+  }
+  adoptionReport(consultationId: $id) { summary commentCount }
+}
+"""
+LISTED_REPORTS = """
+query { consultations(first: 5) { edges { node { title report { commentCount } } } } }
+"""
+
+
+async def concluded(db: Database, city: dict[str, Document], title: str = "已办结") -> Document:
+    """An open consultation with one comment, closed, its comment adopted, and its report published."""
+    consultation = await make_open(db, city["housing"], title=title)
+    resident = Actor(person_id=ObjectId(), role=Role.CITIZEN)
+    comment = await submit_comment(
+        db, resident, NewComment(consultation["_id"], "c2", Stance.SUGGESTION, "建议每栋楼配一个充电点。")
+    )
+    housing = official(city["housing"])
+    await service.close(db, housing, consultation["_id"], SCOPE, load_calendar())
+    await report.set_comment_outcome(db, housing, comment["_id"], Outcome.ADOPTED, "第二条已修改。", SCOPE)
+    return await report.publish_report(db, housing, consultation["_id"], "采纳1条。", ["c2"], SCOPE)
+
+
+class TestReport:
+    async def test_a_concluded_consultation_carries_its_adoption_report(self, gql: GraphQLClient, db) -> None:
+        city = await make_city(db)
+        consultation = await concluded(db, city)
+
+        data = await gql.data(CONSULTATION_REPORT, {"id": gid("Consultation", consultation)})
+
+        assert data["consultation"] == {
+            "stage": "CONCLUDED",
+            "report": {
+                "summary": "采纳1条。",
+                "changedClauseIds": ["c2"],
+                "commentCount": 1,
+                "adoptedShare": 1.0,
+                "outcomes": {"adopted": 1, "partlyAdopted": 0, "notAdopted": 0, "noted": 0},
+            },
+        }
+        # The standalone query stays, and says the same.
+        assert data["adoptionReport"] == {"summary": "采纳1条。", "commentCount": 1}
+
+    async def test_the_report_is_null_until_it_is_published(self, gql: GraphQLClient, db) -> None:
+        city = await make_city(db)
+        open_one = await make_open(db, city["housing"], title="征求意见中")
+        await concluded(db, city)
+
+        data = await gql.data(CONSULTATION_REPORT, {"id": gid("Consultation", open_one)})
+        listed = await gql.data(LISTED_REPORTS)
+
+        assert data == {"consultation": {"stage": "OPEN", "report": None}, "adoptionReport": None}
+        assert [
+            (edge["node"]["title"], edge["node"]["report"]) for edge in listed["consultations"]["edges"]
+        ] == [
+            ("已办结", {"commentCount": 1}),
+            ("征求意见中", None),
+        ]
 
 
 class TestDrafts:
