@@ -1,0 +1,1 @@
+"""Automatic screening detectors: pure functions over content, no storage."""
