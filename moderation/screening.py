@@ -5,6 +5,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from moderation.detectors.lexicon import Lexicon
+from moderation.detectors.personal_data import find_personal_data
+
 # Statuses as plain strings so moderation/ depends on no domain; they match the domains' enums
 # (models.consultations.documents.CommentStatus).
 PENDING = "PENDING"
@@ -29,13 +32,17 @@ def normalise_text(text: str) -> str:
     return "".join(kept).strip()
 
 
-def screen_comment(text: str, *, premoderated: bool) -> Screening:
-    """Screen a comment (already normalised and length-checked by its domain).
+_LEXICON = Lexicon.starter()  # admin-edited lists replace the starter lists with the moderation queue
 
-    For now only the consultation's own rule decides: a premoderated consultation holds every
-    comment for a moderator. The moderation pipeline (personal data, lexicon, spam,
-    near-duplicates) adds its checks here, so every domain gets them at once.
+
+def screen_comment(text: str, *, premoderated: bool) -> Screening:
+    """Screen public content (already normalised and length-checked by its domain), inline.
+
+    Personal data (a phone or ID number, a bank card…) and lexicon hits hold the content for a
+    moderator, with a reason per finding such as "personal_data:mobile" or "lexicon:spam"; a
+    premoderated context holds everything. Clean content from an open context publishes at once.
     """
-    if premoderated:
-        return Screening(status=PENDING, reasons=[PREMODERATED])
-    return Screening(status=PUBLISHED)
+    reasons = [PREMODERATED] if premoderated else []
+    reasons += sorted({f"personal_data:{finding.kind}" for finding in find_personal_data(text)})
+    reasons += sorted({f"lexicon:{hit.category}" for hit in _LEXICON.find(text)})
+    return Screening(status=PENDING if reasons else PUBLISHED, reasons=reasons)

@@ -30,3 +30,25 @@ class TestScreenComment:
 
     def test_otherwise_a_comment_is_published(self) -> None:
         assert screen_comment("支持", premoderated=False) == Screening(status=PUBLISHED, reasons=[])
+
+    def test_a_phone_number_holds_the_comment_for_review(self) -> None:
+        screening = screen_comment("楼下噪音扰民，有事请打13812345678找我。", premoderated=False)
+
+        assert screening == Screening(status=PENDING, reasons=["personal_data:mobile"])
+
+    def test_advertising_holds_the_comment_even_when_disguised(self) -> None:
+        screening = screen_comment("代 开 發 票，需要的私聊", premoderated=False)
+
+        assert screening == Screening(status=PENDING, reasons=["lexicon:advertising"])
+
+    def test_every_reason_is_given_in_a_premoderated_context(self) -> None:
+        screening = screen_comment("加微信13812345678", premoderated=True)
+
+        assert screening.reasons[0] == "premoderated"
+        assert "personal_data:mobile" in screening.reasons
+        assert any(reason.startswith("lexicon:") for reason in screening.reasons)
+
+    def test_an_ordinary_comment_with_dates_and_articles_is_published(self) -> None:
+        screening = screen_comment("建议第12条在2025年10月1日前实施，涉及人口612000人。", premoderated=False)
+
+        assert screening == Screening(status=PUBLISHED, reasons=[])
