@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     staff_create.add_argument(
         "--password-stdin", action="store_true", help="read the password from one line of stdin"
     )
+
+    audit = commands.add_parser("audit", help="check the moderation audit log")
+    audit_commands = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
+    audit_commands.add_parser("verify", help="report the first changed or removed entry of the hash chain")
     return parser
 
 
@@ -209,6 +213,20 @@ def _run_worker(settings: Settings, once: bool) -> Callable[[Database], Awaitabl
     return job
 
 
+def _verify_audit() -> Callable[[Database], Awaitable[int]]:
+    from models.moderation import audit
+
+    async def job(db: Database) -> int:
+        result = await audit.verify(db)
+        if result.ok:
+            print(f"audit log intact: {result.entries} entries")
+            return 0
+        print(f"audit log broken at entry {result.first_broken_seq}: {result.problem}")
+        return 1
+
+    return job
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -232,6 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "staff" and args.action == "create":
             password = _read_new_password(args.password_stdin)
             return _with_database(settings, _create_staff(args, password))
+        if args.command == "audit" and args.action == "verify":
+            return _with_database(settings, _verify_audit())
     except (SettingsError, StartupError) as error:
         print(f"townhall: {error}", file=sys.stderr)
         return 2

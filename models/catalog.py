@@ -8,4 +8,5 @@ import models.departments.documents
 import models.districts.documents
 import models.identity.documents
 import models.identity.refresh_tokens
+import models.moderation.audit
 import models.topics.documents  # noqa: F401
