@@ -9,4 +9,5 @@ import models.districts.documents
 import models.identity.documents
 import models.identity.refresh_tokens
 import models.moderation.audit
+import models.moderation.queue
 import models.topics.documents  # noqa: F401
