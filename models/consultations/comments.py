@@ -34,6 +34,8 @@ from models.consultations.repository import get_comment, get_consultation
 from models.consultations.stages import effective_stage
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import find_or_enrol_citizen
+from models.moderation import queue
+from models.moderation.content_kinds import CONSULTATION_COMMENT
 from moderation.screening import normalise_text, screen_comment
 
 TEXT_LENGTH = (2, 2000)
@@ -170,7 +172,21 @@ async def _insert(
     await COMMENTS.of(db).insert_one(comment)
     if status is CommentStatus.PUBLISHED:
         await count_published(db, comment, +1)
+    else:
+        await _hold_for_review(db, comment, screening.reasons, now)
     return comment
+
+
+async def _hold_for_review(db: Database, comment: Document, reasons: list[str], now: dt.datetime) -> None:
+    """Put a held comment in the moderation queue (idempotent: one item per comment)."""
+    await queue.enqueue(
+        db,
+        kind=CONSULTATION_COMMENT,
+        ref_id=comment["_id"],
+        author_id=comment["author_id"],
+        reasons=reasons,
+        now=lambda: now,
+    )
 
 
 async def submit_comment(db: Database, actor: Actor, new: NewComment, *, now: Clock = utcnow) -> Document:
@@ -256,6 +272,7 @@ async def edit_comment(
         raise Conflict("the comment changed meanwhile (a reply, or it was deleted); reload it")
     if status is CommentStatus.PUBLISHED and new_status is not CommentStatus.PUBLISHED:
         await count_published(db, updated, -1)
+        await _hold_for_review(db, updated, screening.reasons, at)
     return updated
 
 
