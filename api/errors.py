@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
 from graphql import GraphQLError
+from starlette.responses import Response
 from strawberry.relay.types import GlobalIDValueError
 
 from models.common.errors import DomainError
@@ -74,3 +76,12 @@ def present_errors(errors: list[GraphQLError]) -> None:
     """
     for index, error in enumerate(errors):
         errors[index] = _masked(error) if _is_unexpected(error) else _coded(error)
+
+
+def error_response(status: int, message: str, code: str, media_type: str = "application/json") -> Response:
+    """A refusal outside GraphQL execution (transport, auth, downloads), shaped like GraphQL errors."""
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}, ensure_ascii=False)
+    response = Response(body, status_code=status, media_type=media_type)
+    if status == 401:
+        response.headers["www-authenticate"] = 'Bearer error="invalid_token"'
+    return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from starlette.requests import Request
@@ -11,6 +10,7 @@ from strawberry.relay import GlobalID
 from strawberry.relay.types import GlobalIDValueError
 
 from api.authentication import BEARER_HINT, authenticate_header
+from api.errors import error_response
 from models.common.errors import DomainError, Forbidden, NotFound
 from models.common.ids import parse_object_id
 from models.consultations.export import export_comments_csv
@@ -18,14 +18,6 @@ from models.identity.errors import InvalidToken
 from resolvers.common.context import Services
 
 _STATUS = {Forbidden.code: 403, NotFound.code: 404}
-
-
-def _error(status: int, message: str, code: str) -> Response:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}, ensure_ascii=False)
-    response = Response(body, status_code=status, media_type="application/json")
-    if status == 401:
-        response.headers["www-authenticate"] = 'Bearer error="invalid_token"'
-    return response
 
 
 def comments_csv(services: Services) -> Callable[[Request], Awaitable[Response]]:
@@ -36,9 +28,9 @@ def comments_csv(services: Services) -> Callable[[Request], Awaitable[Response]]
         try:
             signed_in = await authenticate_header(db, services.tokens, request.headers.get("authorization"))
         except InvalidToken as error:
-            return _error(401, error.message, error.code)
+            return error_response(401, error.message, error.code)
         if signed_in is None:
-            return _error(401, BEARER_HINT, InvalidToken.code)
+            return error_response(401, BEARER_HINT, InvalidToken.code)
         try:
             global_id = GlobalID.from_id(request.path_params["id"])
             if global_id.type_name != "Consultation":
@@ -48,9 +40,9 @@ def comments_csv(services: Services) -> Callable[[Request], Awaitable[Response]]
                 db, signed_in.actor, consultation_id, services.department_scope, services.calendar.time_zone
             )
         except GlobalIDValueError:
-            return _error(404, "no consultation has this id", NotFound.code)
+            return error_response(404, "no consultation has this id", NotFound.code)
         except DomainError as error:
-            return _error(_STATUS.get(error.code, 400), error.message, error.code)
+            return error_response(_STATUS.get(error.code, 400), error.message, error.code)
         filename = f"consultation-{consultation_id}-comments.csv"
         return StreamingResponse(
             (chunk.encode() async for chunk in chunks),

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.authentication import authenticate_header
+from api.errors import error_response
 from api.logs import request_id_var
 from models.common import idempotency
 from models.common.actors import ANONYMOUS
@@ -111,8 +112,8 @@ class TownhallGraphQL(GraphQL[Context, None]):
         request = Request(scope, receive=receive)
         media_type = negotiate(request.headers.get("accept"))
         if media_type is None and not self.should_render_graphql_ide(self.request_adapter_class(request)):
-            response: Response = self._error_response(
-                406, f"Ask for {GRAPHQL_RESPONSE} or {JSON} in the Accept header.", JSON
+            response: Response = error_response(
+                406, f"Ask for {GRAPHQL_RESPONSE} or {JSON} in the Accept header.", "BAD_REQUEST"
             )
         else:
             request.state.media_type = media_type or JSON
@@ -124,11 +125,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
                     response = await self.run(request)
             except HTTPException as error:
                 code = "INVALID_TOKEN" if error.status_code == 401 else "BAD_REQUEST"
-                response = self._error_response(
-                    error.status_code, error.reason, request.state.media_type, code
-                )
-                if error.status_code == 401:
-                    response.headers["www-authenticate"] = 'Bearer error="invalid_token"'
+                response = error_response(error.status_code, error.reason, code, request.state.media_type)
                 if error.status_code == 405:
                     response.headers["allow"] = "GET, POST" if request.method != "GET" else "POST"
         await response(scope, receive, send)
@@ -160,22 +157,17 @@ class TownhallGraphQL(GraphQL[Context, None]):
                 run=run,
             )
         except idempotency.IdempotencyInProgress as error:
-            response = self._error_response(409, error.message, request.state.media_type, error.code)
+            response = error_response(409, error.message, error.code, request.state.media_type)
             response.headers["retry-after"] = str(error.retry_after)
             return response
         except idempotency.IdempotencyKeyReused as error:
-            return self._error_response(422, error.message, request.state.media_type, error.code)
+            return error_response(422, error.message, error.code, request.state.media_type)
         except InvalidInput as error:
-            return self._error_response(400, error.message, request.state.media_type, error.code)
+            return error_response(400, error.message, error.code, request.state.media_type)
         response = Response(outcome["body"], status_code=outcome["status"], media_type=outcome["media_type"])
         if not ran:
             response.headers["idempotent-replayed"] = "true"
         return response
-
-    @staticmethod
-    def _error_response(status: int, message: str, media_type: str, code: str = "BAD_REQUEST") -> Response:
-        body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-        return Response(body, status_code=status, media_type=media_type)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         state = request.app.state
