@@ -9,6 +9,7 @@ import signal
 from collections.abc import Mapping
 
 from api.settings import Settings
+from models.common.calendar import BusinessCalendar
 from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import Handler, OutboxWorker
@@ -23,15 +24,17 @@ HANDLERS: Mapping[str, Handler] = {}
 DEADLINE_SWEEP_SECONDS = 30.0
 
 
-async def sweep_deadlines(db: Database, settings: Settings) -> dict[str, int]:
+async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days: int) -> dict[str, int]:
     """Open scheduled consultations, close due ones, flag overdue adoption reports (idempotent)."""
-    return await run_deadlines(db, settings.business_calendar(), utcnow(), settings.consultation_report_days)
+    return await run_deadlines(db, calendar, utcnow(), report_days)
 
 
-async def _sweep_until(stop: asyncio.Event, db: Database, settings: Settings) -> None:
+async def _sweep_until(
+    stop: asyncio.Event, db: Database, calendar: BusinessCalendar, report_days: int
+) -> None:
     while not stop.is_set():
         try:
-            done = await sweep_deadlines(db, settings)
+            done = await sweep_deadlines(db, calendar, report_days)
             if any(done.values()):
                 log.info("deadlines swept", extra=done)
         except Exception:  # a failed sweep is retried next time; it must not end the worker
@@ -43,8 +46,9 @@ async def _sweep_until(stop: asyncio.Event, db: Database, settings: Settings) ->
 async def run_workers(db: Database, settings: Settings, *, once: bool = False) -> None:
     """Until SIGINT/SIGTERM (or, with `once`, until nothing is due): outbox events and deadlines."""
     worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS))
+    calendar = settings.business_calendar()  # read and checked once, not at every sweep
     if once:
-        swept = await sweep_deadlines(db, settings)
+        swept = await sweep_deadlines(db, calendar, settings.consultation_report_days)
         relayed = await worker.sweep()
         processed = await worker.drain()
         log.info("work drained", extra={"relayed": relayed, "processed": processed, **swept})
@@ -54,5 +58,7 @@ async def run_workers(db: Database, settings: Settings, *, once: bool = False) -
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     log.info("worker started", extra={"owner": worker.owner, "kinds": sorted(HANDLERS)})
-    await asyncio.gather(worker.run(stop), _sweep_until(stop, db, settings))
+    await asyncio.gather(
+        worker.run(stop), _sweep_until(stop, db, calendar, settings.consultation_report_days)
+    )
     log.info("worker stopped", extra={"owner": worker.owner})
