@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-Kind = Literal["mobile", "landline", "id_card", "bank_card", "email", "plate"]
+from moderation.redaction import REDACTION_MARK, redact_spans
 
-REDACTION_MARK = "［已隐去］"
+Kind = Literal["mobile", "landline", "id_card", "bank_card", "email", "plate"]
 
 
 @dataclass(frozen=True)
@@ -157,11 +158,8 @@ def find_personal_data(text: str) -> list[Finding]:
 
 def redact(text: str, findings: list[Finding], mark: str = REDACTION_MARK) -> str:
     """`text` with each finding's span replaced by `mark`; the findings must not overlap."""
-    result = text
-    next_start = len(text)
-    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
-        if finding.end > next_start:
-            raise ValueError(f"overlapping findings at {finding.start}-{finding.end}")
-        result = result[: finding.start] + mark + result[finding.end :]
-        next_start = finding.start
-    return result
+    ordered = sorted(findings, key=lambda f: f.start)
+    for before, after in itertools.pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(f"overlapping findings at {after.start}-{after.end}")
+    return redact_spans(text, [(finding.start, finding.end) for finding in ordered], mark)
