@@ -24,6 +24,7 @@ from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
 from models.departments.policy import DepartmentScope
 from models.identity.firebase import FirebaseVerifier
+from models.moderation.reports import ReportPolicy
 from resolvers.common.context import Services
 
 
@@ -46,6 +47,10 @@ def create_app(
         rate_limits=settings.rate_limit_table(),
         department_scope=DepartmentScope(settings.officials_act_for_sub_departments),
         consultation_report_days=settings.consultation_report_days,
+        report_policy=ReportPolicy(
+            hide_after=settings.reports_hide_after or None,
+            hide_staff_content=settings.reports_hide_staff_content,
+        ),
     )
     graphql = TownhallGraphQL(
         schema,

@@ -12,6 +12,7 @@ from api.errors import present_errors
 from api.limits import limits_extension
 from api.settings import Limits
 from resolvers.common.node import NodeQueries
+from resolvers.consultations.campaign_queries import CampaignQueries
 from resolvers.consultations.comment_mutations import AdoptionReportMutations, CommentMutations
 from resolvers.consultations.comment_queries import CommentQueries
 from resolvers.consultations.figures import FiguresQueries
@@ -23,6 +24,10 @@ from resolvers.departments.subscriptions import DepartmentSubscriptions
 from resolvers.districts.queries import DistrictQueries
 from resolvers.identity.mutations import IdentityMutations
 from resolvers.identity.queries import IdentityQueries
+from resolvers.moderation.mutations import ModerationMutations
+from resolvers.moderation.queries import ModerationQueries
+from resolvers.moderation.screening_rules import ScreeningRulesQueries
+from resolvers.moderation.transparency import TransparencyQueries
 from resolvers.system import SystemQueries
 from resolvers.topics.queries import TopicQueries
 
@@ -39,13 +44,22 @@ class Query(
     ConsultationQueries,
     CommentQueries,
     FiguresQueries,
+    CampaignQueries,
+    ModerationQueries,
+    ScreeningRulesQueries,
+    TransparencyQueries,
 ):
     pass
 
 
 @strawberry.type
 class Mutation(
-    IdentityMutations, DepartmentMutations, ConsultationMutations, CommentMutations, AdoptionReportMutations
+    IdentityMutations,
+    DepartmentMutations,
+    ConsultationMutations,
+    CommentMutations,
+    AdoptionReportMutations,
+    ModerationMutations,
 ):
     pass
 

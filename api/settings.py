@@ -84,6 +84,8 @@ class Settings:
     rate_limits: str = ""
     officials_act_for_sub_departments: bool = False
     consultation_report_days: int = 20
+    reports_hide_after: int = 3  # distinct reporters who hide content pending review; 0: never
+    reports_hide_staff_content: bool = False
 
     @property
     def development(self) -> bool:
@@ -188,4 +190,6 @@ class Settings:
             rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", ""),
             officials_act_for_sub_departments=_flag("TOWNHALL_OFFICIALS_ACT_FOR_SUB_DEPARTMENTS"),
             consultation_report_days=_int("TOWNHALL_CONSULTATION_REPORT_DAYS", 20, 1),
+            reports_hide_after=_int("TOWNHALL_REPORTS_HIDE_AFTER", 3, 0),
+            reports_hide_staff_content=_flag("TOWNHALL_REPORTS_HIDE_STAFF_CONTENT"),
         )

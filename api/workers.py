@@ -14,12 +14,17 @@ from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import Handler, OutboxWorker
 from models.consultations.deadlines import run_deadlines
+from models.moderation.decisions import APPLY_EVENT, apply_decided
+from models.moderation.queue import HOLD_EVENT, enqueue_held
 
 log = logging.getLogger("townhall.worker")
 
 # Event kind → handler. Domains add theirs here as they gain side effects (push, screening, …);
 # the worker claims only kinds it can handle, so events for newer handlers wait for a newer worker.
-HANDLERS: Mapping[str, Handler] = {}
+HANDLERS: Mapping[str, Handler] = {
+    HOLD_EVENT: enqueue_held,  # held content whose inline enqueue a crash cut short
+    APPLY_EVENT: apply_decided,  # decisions recorded but not (yet) applied to their content
+}
 
 DEADLINE_SWEEP_SECONDS = 30.0
 

@@ -9,5 +9,10 @@ import models.districts.documents
 import models.identity.documents
 import models.identity.refresh_tokens
 import models.moderation.audit
+import models.moderation.flood
+import models.moderation.originals
 import models.moderation.queue
+import models.moderation.reports
+import models.moderation.screening_rules
+import models.moderation.transparency
 import models.topics.documents  # noqa: F401

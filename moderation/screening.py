@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from moderation.detectors.lexicon import Lexicon
 from moderation.detectors.personal_data import find_personal_data
+from moderation.detectors.spam import STARTER_ALLOWED_DOMAINS, AllowList, disallowed_links, find_repeats
 
 # Statuses as plain strings so moderation/ depends on no domain; they match the domains' enums
 # (models.consultations.documents.CommentStatus).
@@ -14,14 +16,47 @@ PENDING = "PENDING"
 PUBLISHED = "PUBLISHED"
 
 PREMODERATED = "premoderated"
+LINK = "spam:link"
+REPEATED_CHARACTERS = "spam:repeated_chars"
+REPEATED_TEXT = "spam:repeated_text"
+RATE = "flood:rate"
+
+
+# How strongly each finding suggests a moderator will not publish the content, combined into a
+# score as independent evidence: 1 - (1 - w1)(1 - w2)... "premoderated" says nothing about the text.
+WEIGHTS: dict[str, float] = {
+    "lexicon:threats": 0.9,
+    "lexicon:abuse": 0.7,
+    "lexicon:spam": 0.6,
+    "lexicon:advertising": 0.6,
+    "spam:repeated_text": 0.6,
+    "personal_data": 0.5,
+    "spam:link": 0.5,
+    "flood:rate": 0.5,
+    "spam:repeated_chars": 0.3,
+}
+DEFAULT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
 class Screening:
-    """What screening decided: the status to store, and the reasons (empty when nothing was found)."""
+    """What screening decided: the status to store, the reasons (empty when nothing was found), and a
+    score from 0 (nothing found) towards 1 (strong signs the content breaks the rules)."""
 
     status: str
     reasons: list[str] = field(default_factory=list)
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ScreeningRules:
+    """What the checks of the text itself use: the lexicon, and the domains links may point to."""
+
+    lexicon: Lexicon
+    allowed_domains: AllowList
+
+
+STARTER_RULES = ScreeningRules(Lexicon.starter(), AllowList(STARTER_ALLOWED_DOMAINS))
 
 
 def normalise_text(text: str) -> str:
@@ -32,17 +67,47 @@ def normalise_text(text: str) -> str:
     return "".join(kept).strip()
 
 
-_LEXICON = Lexicon.starter()  # admin-edited lists replace the starter lists with the moderation queue
+def weight(reason: str) -> float:
+    """The weight of one finding ("personal_data:mobile" weighs as "personal_data")."""
+    if reason == PREMODERATED:
+        return 0.0
+    return WEIGHTS.get(reason, WEIGHTS.get(reason.partition(":")[0], DEFAULT_WEIGHT))
 
 
-def screen_comment(text: str, *, premoderated: bool) -> Screening:
-    """Screen public content (already normalised and length-checked by its domain), inline.
+def text_findings(text: str, *, public: bool = True, rules: ScreeningRules = STARTER_RULES) -> list[str]:
+    """What the text itself shows, in screening order: personal data (only in public content: a
+    request addressed privately to a department may carry the sender's phone number), lexicon hits,
+    then links to domains off the allow-list and runs of repeated characters."""
+    findings: list[str] = []
+    if public:
+        findings += sorted({f"personal_data:{finding.kind}" for finding in find_personal_data(text)})
+    findings += sorted({f"lexicon:{hit.category}" for hit in rules.lexicon.find(text)})
+    if disallowed_links(text, rules.allowed_domains):
+        findings.append(LINK)
+    if find_repeats(text):
+        findings.append(REPEATED_CHARACTERS)
+    return findings
 
-    Personal data (a phone or ID number, a bank card…) and lexicon hits hold the content for a
-    moderator, with a reason per finding such as "personal_data:mobile" or "lexicon:spam"; a
-    premoderated context holds everything. Clean content from an open context publishes at once.
-    """
+
+def screening_of(findings: Sequence[str], *, premoderated: bool) -> Screening:
+    """The one place findings become a decision: any finding, or a premoderated context, holds the
+    content for a moderator; clean content from an open context publishes at once."""
     reasons = [PREMODERATED] if premoderated else []
-    reasons += sorted({f"personal_data:{finding.kind}" for finding in find_personal_data(text)})
-    reasons += sorted({f"lexicon:{hit.category}" for hit in _LEXICON.find(text)})
-    return Screening(status=PENDING if reasons else PUBLISHED, reasons=reasons)
+    reasons += list(dict.fromkeys(findings))
+    unlikely = 1.0
+    for reason in reasons:
+        unlikely *= 1.0 - weight(reason)
+    return Screening(
+        status=PENDING if reasons else PUBLISHED, reasons=reasons, score=round(1.0 - unlikely, 3)
+    )
+
+
+def screen_comment(
+    text: str, *, premoderated: bool, public: bool = True, rules: ScreeningRules = STARTER_RULES
+) -> Screening:
+    """Screen content (already normalised and length-checked by its domain) by its text alone.
+
+    Submissions go through models.moderation.screen.screen_submission, which adds the admins' rules
+    and the checks across a person's submissions (repeated text, posting rate) to this.
+    """
+    return screening_of(text_findings(text, public=public, rules=rules), premoderated=premoderated)

@@ -256,6 +256,14 @@ E_BIKES = DemoConsultation(
             "接到投诉几个工作日内答复。",
             days(14),
         ),
+        # Screening holds this one for a moderator (a mobile number in public): the demo queue.
+        DemoComment(
+            XIAO_CHEN,
+            5,
+            Stance.SUGGESTION,
+            "园区充电桩收费的事我整理了一份材料，想一起反映的邻居可以打我电话13912345678，我们联名提。",
+            days(15),
+        ),
     ),
 )
 

@@ -8,6 +8,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.common.clock import utcnow
 from models.common.db import Database, Document
+from models.consultations.campaigns import count_member
 from models.consultations.documents import COMMENTERS, CONSULTATIONS
 
 
@@ -69,3 +70,4 @@ async def count_published(db: Database, comment: Document, delta: int) -> None:
     if commenters:
         increments["counters.commenters"] = commenters
     await CONSULTATIONS.of(db).update_one({"_id": comment["consultation_id"]}, {"$inc": increments})
+    await count_member(db, comment, delta)  # a campaign's size counts its published members

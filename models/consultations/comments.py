@@ -14,8 +14,9 @@ from models.common.actors import Actor, Role, require_role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
-from models.common.outbox import Event, push_events, relay_or_defer
+from models.common.outbox import Event, push_events, relay_or_defer, with_events
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
+from models.consultations.campaigns import join_campaign, refresh_sample
 from models.consultations.comment_batches import consultation_range
 from models.consultations.comment_counters import count_published
 from models.consultations.documents import (
@@ -36,7 +37,9 @@ from models.departments.policy import DepartmentScope
 from models.identity.citizens import find_or_enrol_citizen
 from models.moderation import queue
 from models.moderation.content_kinds import CONSULTATION_COMMENT
-from moderation.screening import normalise_text, screen_comment
+from models.moderation.screen import screen_submission
+from models.moderation.similarity import similarity_keys
+from moderation.screening import Screening, normalise_text
 
 TEXT_LENGTH = (2, 2000)
 EDIT_WINDOW = dt.timedelta(minutes=15)
@@ -140,6 +143,8 @@ def comment_document(
             "created_at": created_at,
             "edited_at": None,
             "deleted_at": None,
+            "similarity_keys": similarity_keys(text),
+            "campaign_id": None,
         }
     )
 
@@ -155,7 +160,14 @@ async def _insert(
     now: dt.datetime,
 ) -> Document:
     consultation = checked.consultation
-    screening = screen_comment(checked.text, premoderated=bool(consultation.get("premoderated")))
+    screening = await screen_submission(
+        db,
+        author_id=author_id,
+        text=checked.text,
+        premoderated=bool(consultation.get("premoderated")),
+        scope=f"consultation:{consultation['_id']}",
+        now=now,
+    )
     status = CommentStatus(screening.status)
     comment = comment_document(
         consultation,
@@ -169,24 +181,36 @@ async def _insert(
         channel=channel,
         screening_reasons=screening.reasons,
     )
-    await COMMENTS.of(db).insert_one(comment)
     if status is CommentStatus.PUBLISHED:
+        await COMMENTS.of(db).insert_one(comment)
         await count_published(db, comment, +1)
     else:
-        await _hold_for_review(db, comment, screening.reasons, now)
+        event = _hold_event(comment, screening, now)
+        await COMMENTS.of(db).insert_one(with_events(comment, [event]))
+        await _hold_for_review(db, comment, screening, now)
+    comment["campaign_id"] = await join_campaign(db, comment, now=lambda: now)
     return comment
 
 
-async def _hold_for_review(db: Database, comment: Document, reasons: list[str], now: dt.datetime) -> None:
-    """Put a held comment in the moderation queue (idempotent: one item per comment)."""
+def _hold_event(comment: Document, screening: Screening, now: dt.datetime) -> Event:
+    reasons, score = screening.reasons, screening.score
+    return queue.hold_event(CONSULTATION_COMMENT, comment["_id"], comment["author_id"], reasons, score, now)
+
+
+async def _hold_for_review(db: Database, comment: Document, screening: Screening, now: dt.datetime) -> None:
+    """Put a held comment in the moderation queue (one item per comment; an item decided before an
+    edit is reopened), then relay the hold event, which the worker replays after a crash here."""
     await queue.enqueue(
         db,
         kind=CONSULTATION_COMMENT,
         ref_id=comment["_id"],
         author_id=comment["author_id"],
-        reasons=reasons,
+        reasons=screening.reasons,
+        score=screening.score,
+        reopen_decided=True,
         now=lambda: now,
     )
+    await relay_or_defer(db, COMMENTS.name, comment["_id"])
 
 
 async def submit_comment(db: Database, actor: Actor, new: NewComment, *, now: Clock = utcnow) -> Document:
@@ -252,27 +276,42 @@ async def edit_comment(
     consultation = await get_consultation(db, comment["consultation_id"])
     _require_open(consultation, at, "commented on")
     cleaned = clean_text(text)
-    screening = screen_comment(cleaned, premoderated=bool(consultation.get("premoderated")))
+    screening = await screen_submission(
+        db,
+        author_id=comment["author_id"],
+        text=cleaned,
+        premoderated=bool(consultation.get("premoderated")),
+        scope=f"consultation:{consultation['_id']}",
+        now=at,
+        previous_text=comment["text"],
+    )
     # A comment a moderator holds stays held: an edit must not slip past the queue.
     new_status = status if status is CommentStatus.PENDING else CommentStatus(screening.status)
+    held_now = status is CommentStatus.PUBLISHED and new_status is not CommentStatus.PUBLISHED
+    changes: Document = {
+        "$set": {
+            "text": cleaned,
+            "status": new_status.value,
+            "screening_reasons": screening.reasons,
+            "visible_to": visible_to(new_status, comment["author_id"]),
+            "edited_at": at,
+            "similarity_keys": similarity_keys(cleaned),
+        }
+    }
+    if held_now:
+        changes = push_events(changes, [_hold_event(comment, screening, at)])
     updated = await COMMENTS.of(db).find_one_and_update(
         {"_id": comment_id, "status": status.value, "reply": None},
-        {
-            "$set": {
-                "text": cleaned,
-                "status": new_status.value,
-                "screening_reasons": screening.reasons,
-                "visible_to": visible_to(new_status, comment["author_id"]),
-                "edited_at": at,
-            }
-        },
+        changes,
         return_document=ReturnDocument.AFTER,
     )
     if updated is None:
         raise Conflict("the comment changed meanwhile (a reply, or it was deleted); reload it")
-    if status is CommentStatus.PUBLISHED and new_status is not CommentStatus.PUBLISHED:
+    if held_now:
         await count_published(db, updated, -1)
-        await _hold_for_review(db, updated, screening.reasons, at)
+        await _hold_for_review(db, updated, screening, at)
+    await refresh_sample(db, updated)
+    updated["campaign_id"] = await join_campaign(db, updated, now=lambda: at)
     return updated
 
 
@@ -282,11 +321,12 @@ async def delete_comment(
     """The author deletes a comment: a tombstone without text keeps any reply readable."""
     comment = await get_comment(db, comment_id)
     _require_author(actor, comment, "delete")
-    deleted = {
+    deleted: Document = {
         "status": CommentStatus.DELETED.value,
         "text": None,
         "visible_to": PUBLIC,
         "deleted_at": now(),
+        "similarity_keys": [],  # derived from the text, which is gone
     }
     # The document before the change says atomically whether this call unpublished it.
     before = await COMMENTS.of(db).find_one_and_update(

@@ -94,12 +94,18 @@ COMMENTS = declare_event_carrier(
         IndexModel([("author_page_key", ASCENDING)], unique=True, name="author_page_key_unique"),
         IndexModel([("consultation_id", ASCENDING), ("clause_id", ASCENDING)], name="by_clause"),
         IndexModel([("theme_id", ASCENDING)], sparse=True, name="by_theme"),
+        # "Similar to this?" is `consultation_id` equal and `similarity_keys $in`: one range of this
+        # compound multikey index (nx-27017 scans instead, see models/moderation/similarity.py).
+        IndexModel([("consultation_id", ASCENDING), ("similarity_keys", ASCENDING)], name="similar_keys"),
+        IndexModel([("campaign_page_key", ASCENDING)], unique=True, sparse=True, name="campaign_page_key"),
     ],
 )
 # Fields: consultation_id, clause_id (None: the whole draft), version (of the text commented on),
 #   author_id, helper_id and channel (assisted submission), stance, text, status (CommentStatus),
 #   agree_count, reply {text, official_id, at}, theme_id, outcome {code, reason, theme_id},
 #   page_key, author_page_key, screening_reasons, created_at, edited_at, deleted_at,
+#   similarity_keys (near-duplicate band keys of the text), campaign_id and campaign_page_key
+#   ("<campaign hex>:<comment hex>", only once in a campaign; see campaigns.py),
 #   visible_to ("public" once published or deleted, else the author's id as hex: a consultation's
 #   list is one flat filter, `visible_to $in ["public", viewer]`, which nx-27017 runs on its index
 #   path; an `$or` over status and author falls back to a scan there, ~35× slower).
@@ -122,3 +128,11 @@ THEMES = declare_collection(
     [IndexModel([("consultation_id", ASCENDING)], name="by_consultation")],
 )
 # Fields: consultation_id, title, outcome {code, reason}, created_by, created_at.
+
+CAMPAIGNS = declare_collection(
+    "consultation_campaigns",
+    [IndexModel([("consultation_id", ASCENDING)], name="by_consultation")],
+)
+# Near-identical comments grouped (models/consultations/campaigns.py): _id = the id of the comment
+# that started it, consultation_id, size (its published members), sample_comment_id and sample_text
+# (a published member's, kept current as members come and go), theme_id, created_at.

@@ -114,12 +114,20 @@ async def create_theme(
     return theme
 
 
+async def theme_for_grouping(
+    db: Database, actor: Actor, theme_id: ObjectId, scope: DepartmentScope
+) -> Document:
+    """The theme, once `actor` may put comments of its consultation into it (while it is drafted)."""
+    theme = await _theme(db, theme_id)
+    await _drafting(db, actor, theme["consultation_id"], scope, "grouped into themes")
+    return theme
+
+
 async def assign_to_theme(
     db: Database, actor: Actor, comment_ids: Sequence[ObjectId], theme_id: ObjectId, scope: DepartmentScope
 ) -> Document:
     """Put published comments of the theme's consultation into the theme (moving them from another)."""
-    theme = await _theme(db, theme_id)
-    await _drafting(db, actor, theme["consultation_id"], scope, "grouped into themes")
+    theme = await theme_for_grouping(db, actor, theme_id, scope)
     ids = list(dict.fromkeys(comment_ids))
     if not ids or len(ids) > MAX_ASSIGNED:
         raise InvalidInput(f"give 1–{MAX_ASSIGNED} comments", field="commentIds")

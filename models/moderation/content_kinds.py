@@ -1,4 +1,8 @@
-"""The kinds of user content the moderation queue knows, each with what a decision does to it."""
+"""The kinds of user content the moderation queue knows, each with what a decision does to it.
+
+Adding a kind is one `register()` with its callbacks, in the module that owns the content
+(models/moderation/comment_content.py for consultation comments).
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,18 @@ from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 
 from models.common.db import Database, Document
-from models.common.errors import InvalidInput, NotFound
-from models.consultations.comment_counters import count_published
-from models.consultations.documents import COMMENTS, CommentStatus
+from models.common.errors import InvalidInput
+from moderation.redaction import Span
 
 
 class Action(StrEnum):
     APPROVE = "APPROVE"
     REJECT = "REJECT"  # content that was never published
-    HIDE = "HIDE"  # content taken down after publication
+    HIDE = "HIDE"  # content taken down after publication: a public tombstone with the reason
+    REDACT = "REDACT"  # spans replaced by a visible mark; the original kept for staff only
+    MERGE_DUPLICATE = "MERGE_DUPLICATE"  # folded into another item; its author's support moves there
     ESCALATE = "ESCALATE"  # handed to an admin; the content is untouched
 
 
@@ -33,6 +37,8 @@ class Decision:
     note: str | None
     moderator_id: ObjectId
     at: dt.datetime
+    redactions: tuple[Span, ...] = ()
+    merge_into: Any = None  # the ref_id of the content a duplicate is merged into
 
     def to_document(self) -> Document:
         return {
@@ -41,7 +47,21 @@ class Decision:
             "note": self.note,
             "moderator_id": self.moderator_id,
             "at": self.at,
+            "redactions": [list(span) for span in self.redactions],
+            "merge_into": self.merge_into,
         }
+
+    @classmethod
+    def from_document(cls, document: Document) -> Decision:
+        return cls(
+            action=Action(document["action"]),
+            reason_code=document.get("reason_code"),
+            note=document.get("note"),
+            moderator_id=document["moderator_id"],
+            at=document["at"],
+            redactions=tuple((int(start), int(end)) for start, end in document.get("redactions") or ()),
+            merge_into=document.get("merge_into"),
+        )
 
 
 Callback = Callable[[Database, Any, Decision], Awaitable[None]]
@@ -49,13 +69,39 @@ Callback = Callable[[Database, Any, Decision], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class ContentView:
+    """What the queue needs to know of a piece of content."""
+
+    author_id: ObjectId
+    text: str | None  # as moderators judge it (hidden text too); None when none is left
+    published: bool  # visible to the public now
+
+
+Read = Callable[[Database, Any], Awaitable[ContentView]]
+"""Reads the content `ref_id`; NotFound when it is gone."""
+
+MergeCheck = Callable[[Database, Any, Any], Awaitable[None]]
+"""Refuses (with a DomainError) merging content `ref_id` into `target`."""
+
+
+@dataclass(frozen=True)
 class ContentKind:
-    """A kind of content: its queue name and what approving, rejecting and hiding do to it."""
+    """A kind of content: its queue name and what each decision does to it.
+
+    `on_restore` undoes a redaction (an appeal overturned it); `on_report_hide` hides content
+    pending review when enough people reported it; `on_approve` also undoes a reject or hide.
+    """
 
     name: str
+    read: Read
     on_approve: Callback
     on_reject: Callback
     on_hide: Callback
+    on_redact: Callback
+    on_restore: Callback
+    check_merge: MergeCheck
+    on_merge: Callback
+    on_report_hide: Callback
 
 
 _kinds: dict[str, ContentKind] = {}
@@ -77,84 +123,21 @@ def content_kind(name: str) -> ContentKind:
         raise InvalidInput(f"unknown content kind {name!r}", field="kind") from None
 
 
-# --- consultation comments -------------------------------------------------------------------
-# A hidden comment keeps status REJECTED (CommentStatus has no HIDDEN): if it was published it
-# becomes a public tombstone without text, the text kept in `hidden.text` (staff only) so an
-# overturned appeal can restore it; if it never was, hiding is the same as rejecting.
+def callback_for(kind: ContentKind, action: Action) -> Callback:
+    """What deciding `action` runs on the content (ESCALATE runs nothing and has none)."""
+    return {
+        Action.APPROVE: kind.on_approve,
+        Action.REJECT: kind.on_reject,
+        Action.HIDE: kind.on_hide,
+        Action.REDACT: kind.on_redact,
+        Action.MERGE_DUPLICATE: kind.on_merge,
+    }[action]
 
+
+# Consultation comments, the first kind; kept here so a process that uses the queue knows them.
 CONSULTATION_COMMENT = "consultation_comment"
-# models.consultations.comments.PUBLIC, repeated: comments will enqueue here, and importing it back
-# would be circular.
-_PUBLIC = "public"
 
 
-async def _comment(db: Database, comment_id: ObjectId) -> Document:
-    comment = await COMMENTS.of(db).find_one({"_id": comment_id})
-    if comment is None:
-        raise NotFound("the comment no longer exists")
-    return comment
-
-
-async def _approve_comment(db: Database, comment_id: ObjectId, decision: Decision) -> None:
-    comment = await _comment(db, comment_id)
-    if comment["status"] not in (CommentStatus.PENDING, CommentStatus.REJECTED):
-        return  # already published (a retry), or deleted by its author meanwhile
-    hidden = comment.get("hidden") or {}
-    update: Document = {
-        "$set": {
-            "status": CommentStatus.PUBLISHED.value,
-            "visible_to": _PUBLIC,
-            "text": hidden.get("text", comment.get("text")),
-        }
-    }
-    if hidden:
-        update["$unset"] = {"hidden": ""}
-    # Filtered on the status read, so only the call that published it counts it.
-    before = await COMMENTS.of(db).find_one_and_update(
-        {"_id": comment_id, "status": comment["status"]}, update, return_document=ReturnDocument.BEFORE
-    )
-    if before is not None:
-        await count_published(db, before, +1)
-
-
-async def _reject_comment(db: Database, comment_id: ObjectId, decision: Decision) -> None:
-    comment = await _comment(db, comment_id)
-    if comment["status"] == CommentStatus.PUBLISHED:
-        # Published meanwhile (say, screened clean, then reported): the decision is already
-        # recorded, so take it down as a tombstone rather than fail after the fact.
-        await _hide_comment(db, comment_id, decision)
-        return
-    await COMMENTS.of(db).update_one(
-        {"_id": comment_id, "status": CommentStatus.PENDING.value},
-        {"$set": {"status": CommentStatus.REJECTED.value, "visible_to": str(comment["author_id"])}},
-    )
-
-
-async def _hide_comment(db: Database, comment_id: ObjectId, decision: Decision) -> None:
-    comment = await _comment(db, comment_id)
-    if comment["status"] != CommentStatus.PUBLISHED:
-        await _reject_comment(db, comment_id, decision)
-        return
-    tombstone = {
-        "status": CommentStatus.REJECTED.value,
-        "visible_to": _PUBLIC,
-        "text": None,
-        "hidden": {"text": comment["text"], "reason_code": decision.reason_code, "at": decision.at},
-    }
-    before = await COMMENTS.of(db).find_one_and_update(
-        {"_id": comment_id, "status": CommentStatus.PUBLISHED.value},
-        {"$set": tombstone},
-        return_document=ReturnDocument.BEFORE,
-    )
-    if before is not None:
-        await count_published(db, before, -1)
-
-
-register(
-    ContentKind(
-        name=CONSULTATION_COMMENT,
-        on_approve=_approve_comment,
-        on_reject=_reject_comment,
-        on_hide=_hide_comment,
-    )
-)
+def item_id_of(kind: str, ref_id: Any) -> str:
+    """The queue item's `_id`: one item per piece of content, so enqueueing twice is harmless."""
+    return f"{kind}:{ref_id}"

@@ -1,4 +1,7 @@
-"""The moderation queue: one item per piece of content, claimed with a lease, decided, appealed once."""
+"""The moderation queue: one item per piece of content, in priority order, claimed with a lease.
+
+Decisions are in decisions.py, appeals in appeals.py, citizens' reports in reports.py.
+"""
 
 from __future__ import annotations
 
@@ -11,21 +14,22 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+import models.moderation.comment_content  # noqa: F401  (registers consultation comments)
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
-from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
-from models.common.outbox import Event, declare_event_carrier, push_events, relay_or_defer
-from models.moderation.audit import append
-from models.moderation.content_kinds import Action, Decision, content_kind
-from models.moderation.reasons import require_reason
+from models.common.errors import Conflict, InvalidInput, NotFound
+from models.common.outbox import Event, declare_event_carrier
+from models.common.outbox_worker import ClaimedEvent
+from models.moderation.content_kinds import content_kind, item_id_of
+from models.moderation.priority import MAX_PRIORITY, due_at_of, priority_of
 
 
 class ItemStatus(StrEnum):
     OPEN = "OPEN"
     DECIDED = "DECIDED"
     APPEALED = "APPEALED"
-    CLOSED = "CLOSED"
+    CLOSED = "CLOSED"  # the appeal is decided
 
 
 class Audience(StrEnum):
@@ -36,21 +40,45 @@ class Audience(StrEnum):
 MODERATION_ITEMS = declare_event_carrier(
     "moderation_items",
     [
-        # Claiming walks this order (priority, then age) and takes the first free item.
+        # Claiming walks this order (priority, then due time) and takes the first free item.
         IndexModel([("sort_key", ASCENDING)], unique=True),
+        # The transparency report reads a month of decisions, appeals and reopened items.
+        IndexModel([("decided_at", ASCENDING)], name="by_decided_at"),
+        IndexModel([("appeal_decided_at", ASCENDING)], name="by_appeal_decided_at"),
+        IndexModel([("reopened_at", ASCENDING)], name="by_reopened_at"),
     ],
 )
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+MAX_LEASE = dt.timedelta(minutes=30)
 # A free item's lease ended long ago, so one `lease_until < now` finds free and expired items
 # alike without an `$or` (which nx-27017 answers by scanning).
 FREE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-MAX_PRIORITY = 9999
-APPEAL_LENGTH = (2, 2000)
-APPEALABLE = (Action.REJECT.value, Action.HIDE.value)
+FREE_LEASE: Document = {"lease_owner": None, "lease_until": FREE}
 
-DECISION_EVENT = "moderation.decision"
-APPEAL_EVENT = "moderation.appeal_decided"
+HOLD_EVENT = "moderation.hold"  # rides the held content's own write, so a crash cannot lose the item
+
+
+def hold_event(
+    kind: str, ref_id: Any, author_id: ObjectId, reasons: Sequence[str], score: float, at: dt.datetime
+) -> Event:
+    """The event held content carries in its own write: the worker queues it if the inline enqueue
+    after that write did not happen."""
+    return Event(
+        id=f"{HOLD_EVENT}:{item_id_of(kind, ref_id)}:{int(at.timestamp() * 1000)}",
+        kind=HOLD_EVENT,
+        payload={
+            "kind": kind,
+            "ref_id": ref_id,
+            "author_id": author_id,
+            "reasons": list(reasons),
+            "score": score,
+        },
+        created_at=at,
+    )
+
+
+REPORTED = "reported"  # the reason of an item that citizens' reports opened
 
 
 class NotHolding(Conflict):
@@ -59,23 +87,25 @@ class NotHolding(Conflict):
     code = "NOT_HOLDING"
 
 
-def item_id_of(kind: str, ref_id: Any) -> str:
-    """The item's `_id`: one item per piece of content, so enqueueing twice is harmless."""
-    return f"{kind}:{ref_id}"
-
-
-def sort_key(priority: int, created_at: dt.datetime) -> str:
-    """Higher priority first, then older first; a fresh ObjectId makes the key unique."""
+def sort_key(priority: int, due_at: dt.datetime) -> str:
+    """Higher priority first, then the earliest due; a fresh ObjectId makes the key unique."""
     if not 0 <= priority <= MAX_PRIORITY:
         raise InvalidInput(f"priority is 0–{MAX_PRIORITY}, got {priority}", field="priority")
-    millis = int(created_at.timestamp() * 1000)
+    millis = max(0, int(due_at.timestamp() * 1000))
     return f"{MAX_PRIORITY - priority:04d}:{millis:015d}:{ObjectId()}"
 
 
-def _require_staff(actor: Actor) -> ObjectId:
+def require_moderator(actor: Actor) -> ObjectId:
     require_role(actor, Role.MODERATOR, Role.ADMIN)
     assert actor.person_id is not None
     return actor.person_id
+
+
+def audiences_of(actor: Actor) -> list[str]:
+    """The items a staff member may claim: admins also take escalated ones."""
+    if actor.role is Role.ADMIN:
+        return [Audience.MODERATOR.value, Audience.ADMIN.value]
+    return [Audience.MODERATOR.value]
 
 
 async def get_item(db: Database, item_id: str) -> Document:
@@ -92,13 +122,18 @@ async def enqueue(
     ref_id: Any,
     author_id: ObjectId,
     reasons: Sequence[str],
-    priority: int = 0,
-    due_at: dt.datetime | None = None,
+    score: float = 0.0,
+    blocking: bool = False,
+    reopen_decided: bool = False,
     now: Clock = utcnow,
 ) -> Document:
-    """Put content in the queue, or return its item when it is already there."""
+    """Put content in the queue, or return its item when it is already there (reopened for a new
+    round with `reopen_decided`, when the content is held again after a decision)."""
     content_kind(kind)
     created_at = now()
+    screened = any(reason != REPORTED for reason in reasons)
+    priority = priority_of(screened=screened, score=score, blocking=blocking)
+    due_at = due_at_of(created_at, blocking=blocking)
     item = MODERATION_ITEMS.new_document(
         {
             "_id": item_id_of(kind, ref_id),
@@ -107,46 +142,148 @@ async def enqueue(
             "author_id": author_id,
             "status": ItemStatus.OPEN.value,
             "audience": Audience.MODERATOR.value,
+            "round": 1,  # a new round starts when reports reopen a decided item
             "priority": priority,
-            "sort_key": sort_key(priority, created_at),
-            "lease_owner": None,
-            "lease_until": FREE,
+            "score": score,
+            "blocking": blocking,
+            "due_at": due_at,
+            "sort_key": sort_key(priority, due_at),
+            **FREE_LEASE,
             "claims": 0,
             "reasons": list(reasons),
-            "due_at": due_at,
             "decision": None,
+            "decided_at": None,
             "escalation": None,
             "appeal": None,
-            "reports": [],
+            "appeal_decided_at": None,
+            "history": [],
+            "report_count": 0,
             "created_at": created_at,
         }
     )
     try:
         await MODERATION_ITEMS.of(db).insert_one(item)
     except DuplicateKeyError:
-        return await get_item(db, item["_id"])
+        existing = await get_item(db, item["_id"])
+        if reopen_decided and existing["status"] != ItemStatus.OPEN:
+            return await reopen(db, existing, created_at, reasons=reasons)
+        return existing
     return item
+
+
+async def reopen(
+    db: Database, item: Document, at: dt.datetime, *, reasons: Sequence[str] | None = None
+) -> Document:
+    """A decided item goes back to the queue for a new round: its content was reported after it was
+    made public again, or its author's edit was held. Earlier rounds stay in `history`."""
+    if item["status"] == ItemStatus.OPEN:
+        return item
+    past = {
+        key: item.get(key)
+        for key in ("round", "decision", "decided_at", "appeal", "appeal_decided_at", "reopened_at")
+    }
+    reopened = await MODERATION_ITEMS.of(db).find_one_and_update(
+        {"_id": item["_id"], "status": item["status"], "round": item["round"]},
+        {
+            "$set": {
+                "status": ItemStatus.OPEN.value,
+                "round": item["round"] + 1,
+                "decision": None,
+                "decided_at": None,
+                "appeal": None,
+                "appeal_decided_at": None,
+                "report_count": 0,
+                "history": [*item.get("history", []), past],
+                "reopened_at": at,
+                **({"reasons": list(reasons)} if reasons is not None else {}),
+            }
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    return reopened or await get_item(db, item["_id"])
+
+
+async def enqueue_held(event: ClaimedEvent, db: Database) -> None:
+    """Outbox handler for HOLD_EVENT: queue held content whose inline enqueue did not happen."""
+    payload = event.payload
+    await enqueue(
+        db,
+        kind=payload["kind"],
+        ref_id=payload["ref_id"],
+        author_id=payload["author_id"],
+        reasons=payload["reasons"],
+        score=float(payload.get("score", 0.0)),
+        blocking=bool(payload.get("blocking", False)),
+    )
+
+
+async def reprioritise(db: Database, item: Document, *, reported_at: dt.datetime) -> Document:
+    """Recompute an item's priority and due time after reports; returns the item as stored."""
+    priority = priority_of(
+        screened=any(reason != REPORTED for reason in item["reasons"]),
+        score=float(item.get("score", 0.0)),
+        reports=int(item.get("report_count", 0)),
+        blocking=bool(item.get("blocking")),
+    )
+    due_at = min(item["due_at"], due_at_of(item["created_at"], reported_at=reported_at))
+    if priority == item["priority"] and due_at == item["due_at"]:
+        return item
+    fields = {"priority": priority, "due_at": due_at, "sort_key": sort_key(priority, due_at)}
+    updated = await MODERATION_ITEMS.of(db).find_one_and_update(
+        {"_id": item["_id"]}, {"$set": fields}, return_document=ReturnDocument.AFTER
+    )
+    return updated or {**item, **fields}
 
 
 async def claim_next(
     db: Database, moderator: Actor, lease: dt.timedelta = DEFAULT_LEASE, *, now: Clock = utcnow
 ) -> Document | None:
-    """Lease the first open item (by priority, then age) whose lease is free or expired; None when none is."""
-    person_id = _require_staff(moderator)
+    """Lease the first open item (by priority, then due time) whose lease is free or expired.
+
+    None when there is none.
+    """
+    person_id = require_moderator(moderator)
+    lease = _bounded(lease)
     at = now()
-    audiences = [Audience.MODERATOR.value]
-    if moderator.role is Role.ADMIN:
-        audiences.append(Audience.ADMIN.value)
     # One atomic find_one_and_update: of two moderators racing for an item, only one matches it.
     return await MODERATION_ITEMS.of(db).find_one_and_update(
-        {"status": ItemStatus.OPEN.value, "audience": {"$in": audiences}, "lease_until": {"$lt": at}},
+        {
+            "status": ItemStatus.OPEN.value,
+            "audience": {"$in": audiences_of(moderator)},
+            "lease_until": {"$lt": at},
+        },
         {"$set": {"lease_owner": person_id, "lease_until": at + lease}, "$inc": {"claims": 1}},
         sort=[("sort_key", ASCENDING)],
         return_document=ReturnDocument.AFTER,
     )
 
 
-def _held_by(person_id: ObjectId, item_id: str, at: dt.datetime) -> Document:
+async def claim(
+    db: Database, moderator: Actor, item_id: str, lease: dt.timedelta = DEFAULT_LEASE, *, now: Clock = utcnow
+) -> Document:
+    """Lease one chosen open item (free, expired, or already the moderator's)."""
+    person_id = require_moderator(moderator)
+    lease = _bounded(lease)
+    at = now()
+    update = {"$set": {"lease_owner": person_id, "lease_until": at + lease}, "$inc": {"claims": 1}}
+    base = {"_id": item_id, "status": ItemStatus.OPEN.value, "audience": {"$in": audiences_of(moderator)}}
+    items = MODERATION_ITEMS.of(db)
+    # Two filters tried in turn instead of one `$or`: free or expired, else held by this moderator.
+    item = await items.find_one_and_update(
+        {**base, "lease_until": {"$lt": at}}, update, return_document=ReturnDocument.AFTER
+    )
+    if item is None:
+        item = await items.find_one_and_update(
+            {**base, "lease_owner": person_id}, update, return_document=ReturnDocument.AFTER
+        )
+    if item is None:
+        await get_item(db, item_id)  # NotFound when there is no such item
+        raise NotHolding("the item is decided, or another moderator holds it")
+    return item
+
+
+def held_by(person_id: ObjectId, item_id: str, at: dt.datetime) -> Document:
+    """The filter of an open item whose lease `person_id` holds at `at`."""
     return {
         "_id": item_id,
         "status": ItemStatus.OPEN.value,
@@ -155,14 +292,21 @@ def _held_by(person_id: ObjectId, item_id: str, at: dt.datetime) -> Document:
     }
 
 
+def _bounded(lease: dt.timedelta) -> dt.timedelta:
+    if not dt.timedelta(seconds=30) <= lease <= MAX_LEASE:
+        raise InvalidInput("a lease is 30 seconds to 30 minutes", field="lease")
+    return lease
+
+
 async def renew(
     db: Database, moderator: Actor, item_id: str, lease: dt.timedelta = DEFAULT_LEASE, *, now: Clock = utcnow
 ) -> Document:
     """Extend the moderator's lease on an item they hold."""
-    person_id = _require_staff(moderator)
+    person_id = require_moderator(moderator)
+    lease = _bounded(lease)
     at = now()
     item = await MODERATION_ITEMS.of(db).find_one_and_update(
-        _held_by(person_id, item_id, at),
+        held_by(person_id, item_id, at),
         {"$set": {"lease_until": at + lease}},
         return_document=ReturnDocument.AFTER,
     )
@@ -173,178 +317,9 @@ async def renew(
 
 async def release(db: Database, moderator: Actor, item_id: str, *, now: Clock = utcnow) -> None:
     """Give an item back to the queue undecided."""
-    person_id = _require_staff(moderator)
+    person_id = require_moderator(moderator)
     result = await MODERATION_ITEMS.of(db).update_one(
-        _held_by(person_id, item_id, now()), {"$set": {"lease_owner": None, "lease_until": FREE}}
+        held_by(person_id, item_id, now()), {"$set": FREE_LEASE}
     )
     if result.matched_count == 0:
         raise NotHolding("you do not hold this item")
-
-
-def _decision_event(item: Document, decision: Decision) -> Event:
-    # The note is for staff; the author is told the action and the reason code.
-    return Event(
-        id=f"{DECISION_EVENT}:{item['_id']}",
-        kind=DECISION_EVENT,
-        payload={
-            "person_id": item["author_id"],
-            "item_id": item["_id"],
-            "content_kind": item["kind"],
-            "ref_id": item["ref_id"],
-            "action": decision.action.value,
-            "reason_code": decision.reason_code,
-        },
-        created_at=decision.at,
-    )
-
-
-async def _apply(db: Database, item: Document, decision: Decision) -> None:
-    kind = content_kind(item["kind"])
-    callback = {
-        Action.APPROVE: kind.on_approve,
-        Action.REJECT: kind.on_reject,
-        Action.HIDE: kind.on_hide,
-    }[decision.action]
-    await callback(db, item["ref_id"], decision)
-
-
-async def decide(
-    db: Database,
-    moderator: Actor,
-    item_id: str,
-    action: Action,
-    reason_code: str | None,
-    note: str | None = None,
-    *,
-    now: Clock = utcnow,
-) -> Document:
-    """Decide an item the moderator holds: record it, tell the author, apply it to the content, audit it.
-
-    ESCALATE hands the item to admins instead: nothing is applied and the author is not told yet.
-    """
-    person_id = _require_staff(moderator)
-    at = now()
-    if reason_code is None and action is not Action.APPROVE:
-        raise InvalidInput(f"{action.value} needs a reason code", field="reasonCode")
-    if reason_code is not None:
-        await require_reason(db, reason_code)
-    decision = Decision(action=action, reason_code=reason_code, note=note, moderator_id=person_id, at=at)
-    item = await get_item(db, item_id)
-    free = {"lease_owner": None, "lease_until": FREE}
-    if action is Action.ESCALATE:
-        update: Document = {
-            "$set": {**free, "audience": Audience.ADMIN.value, "escalation": decision.to_document()}
-        }
-    else:
-        update = push_events(
-            {"$set": {**free, "status": ItemStatus.DECIDED.value, "decision": decision.to_document()}},
-            [_decision_event(item, decision)],
-        )
-    # The lease is checked in the same write that records the decision, so a lapsed lease loses.
-    decided = await MODERATION_ITEMS.of(db).find_one_and_update(
-        _held_by(person_id, item_id, at), update, return_document=ReturnDocument.AFTER
-    )
-    if decided is None:
-        raise NotHolding("you do not hold this item")
-    if action is not Action.ESCALATE:
-        # After the record: a crash here leaves a DECIDED item whose content a retry of _apply fixes.
-        await _apply(db, decided, decision)
-        await relay_or_defer(db, MODERATION_ITEMS.name, item_id)
-    await append(
-        db,
-        actor_id=person_id,
-        action="moderation.decision",
-        subject={"kind": decided["kind"], "id": decided["ref_id"]},
-        details={"item_id": item_id, "action": action.value, "reason_code": reason_code, "note": note},
-        at=at,
-    )
-    return decided
-
-
-async def appeal(db: Database, author: Actor, item_id: str, text: str, *, now: Clock = utcnow) -> Document:
-    """The author appeals a REJECT or HIDE decision, once, with a text."""
-    if not author.signed_in:
-        raise Forbidden("sign in first")
-    item = await get_item(db, item_id)
-    if item["author_id"] != author.person_id:
-        raise Forbidden("only the author can appeal a decision")
-    if item["appeal"] is not None:
-        raise Conflict("already appealed")
-    if item["status"] != ItemStatus.DECIDED or item["decision"]["action"] not in APPEALABLE:
-        raise Conflict("only a rejection or a hidden item can be appealed")
-    cleaned = text.strip()
-    low, high = APPEAL_LENGTH
-    if not low <= len(cleaned) <= high:
-        raise InvalidInput(f"an appeal is {low}–{high} characters", field="text")
-    appealed = await MODERATION_ITEMS.of(db).find_one_and_update(
-        # DECIDED is left for good here, so a second appeal cannot match.
-        {"_id": item_id, "status": ItemStatus.DECIDED.value},
-        {
-            "$set": {
-                "status": ItemStatus.APPEALED.value,
-                "appeal": {"text": cleaned, "at": now(), "decision": None},
-            }
-        },
-        return_document=ReturnDocument.AFTER,
-    )
-    if appealed is None:
-        raise Conflict("already appealed")
-    return appealed
-
-
-async def decide_appeal(
-    db: Database,
-    moderator: Actor,
-    item_id: str,
-    uphold: bool,
-    note: str | None = None,
-    *,
-    now: Clock = utcnow,
-) -> Document:
-    """A moderator other than the decider upholds or overturns the decision, and the author is told."""
-    person_id = _require_staff(moderator)
-    at = now()
-    item = await get_item(db, item_id)
-    if item["status"] != ItemStatus.APPEALED:
-        raise Conflict("the item has no open appeal")
-    original = item["decision"]
-    if original["moderator_id"] == person_id:
-        raise Forbidden("the original moderator cannot decide the appeal")
-    outcome = {"upheld": uphold, "note": note, "moderator_id": person_id, "at": at}
-    event = Event(
-        id=f"{APPEAL_EVENT}:{item_id}",
-        kind=APPEAL_EVENT,
-        payload={
-            "person_id": item["author_id"],
-            "item_id": item_id,
-            "content_kind": item["kind"],
-            "ref_id": item["ref_id"],
-            "upheld": uphold,
-            "reason_code": original["reason_code"],
-        },
-        created_at=at,
-    )
-    # The whole `appeal` is written back (not `appeal.decision`) to stay off dotted-path updates.
-    closed = await MODERATION_ITEMS.of(db).find_one_and_update(
-        {"_id": item_id, "status": ItemStatus.APPEALED.value},
-        push_events(
-            {"$set": {"status": ItemStatus.CLOSED.value, "appeal": {**item["appeal"], "decision": outcome}}},
-            [event],
-        ),
-        return_document=ReturnDocument.AFTER,
-    )
-    if closed is None:
-        raise Conflict("the appeal was decided meanwhile")
-    if not uphold:
-        overturn = Decision(action=Action.APPROVE, reason_code=None, note=note, moderator_id=person_id, at=at)
-        await _apply(db, closed, overturn)
-    await relay_or_defer(db, MODERATION_ITEMS.name, item_id)
-    await append(
-        db,
-        actor_id=person_id,
-        action="moderation.appeal_decision",
-        subject={"kind": closed["kind"], "id": closed["ref_id"]},
-        details={"item_id": item_id, "upheld": uphold, "note": note},
-        at=at,
-    )
-    return closed

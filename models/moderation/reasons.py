@@ -36,6 +36,14 @@ async def reasons(db: Database) -> dict[str, str]:
     return dict(sorted(merged.items()))
 
 
+async def reason_labels(db: Database) -> dict[str, str]:
+    """The label of every reason code ever known, retired ones too: past decisions keep their words."""
+    labels = dict(DEFAULT_REASONS)
+    async for document in MODERATION_REASONS.of(db).find({}, {"label": 1}):
+        labels[document["_id"]] = document.get("label") or document["_id"]
+    return labels
+
+
 async def reason_codes(db: Database) -> list[str]:
     """The codes a decision may use now."""
     return list(await reasons(db))

@@ -15,6 +15,7 @@ from models.common.rate_limits import RateLimitTable
 from models.departments.policy import DepartmentScope
 from models.identity.firebase import FirebaseVerifier
 from models.identity.sessions import TokenPolicy
+from models.moderation.reports import ReportPolicy
 from resolvers.common.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Services:
     rate_limits: RateLimitTable
     department_scope: DepartmentScope
     consultation_report_days: int = 20
+    report_policy: ReportPolicy = field(default_factory=ReportPolicy)
 
 
 @dataclass

@@ -23,6 +23,8 @@ class ErrorCode(Enum):
     WRONG_STAGE = "WRONG_STAGE"
     EDIT_WINDOW_CLOSED = "EDIT_WINDOW_CLOSED"
     REPORT_INCOMPLETE = "REPORT_INCOMPLETE"
+    NOT_HOLDING = "NOT_HOLDING"
+    ALREADY_REPORTED = "ALREADY_REPORTED"
 
 
 @strawberry.interface(description="An expected failure: nothing was changed.")
@@ -89,6 +91,18 @@ class ReportIncompleteError(UserError):
     pass
 
 
+@strawberry.type(
+    description="You do not hold this moderation item (your claim lapsed, or was never yours): claim again."
+)
+class NotHoldingError(UserError):
+    pass
+
+
+@strawberry.type(description="You have reported this content already.")
+class AlreadyReportedError(UserError):
+    pass
+
+
 _ERROR_TYPES: dict[str, type[UserError]] = {
     InvalidToken.code: InvalidTokenError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,
@@ -99,6 +113,8 @@ _ERROR_TYPES: dict[str, type[UserError]] = {
     ErrorCode.WRONG_STAGE.value: WrongStageError,
     ErrorCode.EDIT_WINDOW_CLOSED.value: EditWindowClosedError,
     ErrorCode.REPORT_INCOMPLETE.value: ReportIncompleteError,
+    ErrorCode.NOT_HOLDING.value: NotHoldingError,
+    ErrorCode.ALREADY_REPORTED.value: AlreadyReportedError,
 }
 
 

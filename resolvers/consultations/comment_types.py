@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from bson import ObjectId
@@ -18,6 +18,7 @@ from models.consultations.comments import EDIT_WINDOW, PUBLIC
 from models.consultations.documents import Channel, CommentStatus, Outcome, Stage, Stance
 from models.consultations.report import effective_outcome
 from models.departments.policy import may_act_for
+from models.moderation.content_kinds import CONSULTATION_COMMENT
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_nodes, load_reference
 from resolvers.consultations.comment_loaders import COMMENT_BY_ID, THEME_BY_ID, agreed_by
@@ -26,6 +27,13 @@ from resolvers.consultations.types import Consultation
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 from resolvers.identity.loaders import PERSON_BY_ID
 from resolvers.identity.types import Person
+from resolvers.moderation.content_moderation import ContentModeration, moderation_of
+
+if TYPE_CHECKING:
+    from resolvers.consultations.campaign_types import Campaign
+
+# campaign_types imports this module, so the schema resolves the campaign's type lazily.
+LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.campaign_types")]
 
 # The stored enums, as GraphQL enums (registered on the models' enums themselves).
 strawberry.enum(Stance, name="Stance", description="What a comment says about the text.")
@@ -213,11 +221,29 @@ class Comment(DocumentNode, relay.Node):
             themes = {theme_id: theme} if theme else {}
         return CommentOutcome.from_stored(effective_outcome(self.document, themes))
 
+    @strawberry.field(description="The campaign of near-identical comments it belongs to, if any.")
+    async def campaign(self, info: Info) -> LazyCampaign | None:
+        from resolvers.consultations.campaign_loaders import CAMPAIGN_BY_ID
+        from resolvers.consultations.campaign_types import Campaign
+
+        return await load_reference(
+            info, CAMPAIGN_BY_ID, self.document.get("campaign_id"), Campaign.from_document
+        )
+
     @strawberry.field(description="The theme officials put it in; visible as its outcome is.")
     async def theme(self, info: Info) -> Theme | None:
         if not await report_visible(info, self.document["consultation_id"]):
             return None
         return await load_reference(info, THEME_BY_ID, self.document.get("theme_id"), Theme.from_document)
+
+    @strawberry.field(
+        description="What moderation decided about it and why, for its author and moderators; null for "
+        "everyone else, and for comments never held or reported."
+    )
+    async def moderation(self, info: Info) -> ContentModeration | None:
+        return await moderation_of(
+            info, CONSULTATION_COMMENT, self.document["_id"], self.document.get("author_id")
+        )
 
 
 @strawberry.type

@@ -14,6 +14,7 @@ from models.common.clock import utcnow
 from models.common.db import Document
 from models.common.errors import InvalidInput
 from models.common.ids import parse_object_id
+from models.common.pagination import PageArgs
 from models.consultations import policy, stages, versions
 from models.consultations.clauses import ChangeKind, ClauseText
 from models.consultations.documents import Stage
@@ -28,10 +29,12 @@ from resolvers.topics.loaders import TOPIC_BY_ID
 from resolvers.topics.types import Topic
 
 if TYPE_CHECKING:
+    from resolvers.consultations.campaign_types import Campaign
     from resolvers.consultations.comment_types import AdoptionReport
 
 # comment_types imports this module, so the schema resolves the report's type lazily.
 LazyAdoptionReport = Annotated["AdoptionReport", strawberry.lazy("resolvers.consultations.comment_types")]
+LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.campaign_types")]
 
 # The stored enums, as GraphQL enums (registered on the models' enums themselves).
 strawberry.enum(
@@ -238,6 +241,23 @@ class Consultation(DocumentNode, relay.Node):
 
         report = self.document.get("report")
         return AdoptionReport.from_document(report) if report else None
+
+    @strawberry.field(
+        description="Near-identical comments grouped as they came (at least two published in each), in "
+        "the order each began."
+    )
+    async def campaigns(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> relay.Connection[LazyCampaign]:
+        from resolvers.consultations.campaign_queries import consultation_campaigns
+
+        args = PageArgs(first=first, after=after, last=last, before=before)
+        return await consultation_campaigns(info, self.document["_id"], args)
 
     @strawberry.field(description="The stored versions of the text, oldest first.")
     async def versions(self, info: Info) -> list[ConsultationVersion]:

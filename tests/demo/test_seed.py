@@ -212,7 +212,7 @@ class TestDemoConsultations:
         e_bikes = await consultation(db, consultations.E_BIKES.title)
         comments = await comments_on(db, e_bikes)
 
-        assert len(comments) == len(consultations.E_BIKES.comments) == 12
+        assert len(comments) == len(consultations.E_BIKES.comments) == 13
         assert e_bikes["counters"] == recount(comments)
         assert e_bikes["counters"]["commenters"] == 4
         assert all(count > 0 for count in e_bikes["counters"]["stances"].values())

@@ -14,18 +14,11 @@ from models.common.errors import Conflict, Forbidden, InvalidInput
 from models.common.outbox import OUTBOX
 from models.consultations.comments import NewComment, submit_comment
 from models.consultations.documents import COMMENTS, CONSULTATIONS, Stance
+from models.moderation.appeals import appeal, decide_appeal
 from models.moderation.audit import AUDIT_LOG
 from models.moderation.content_kinds import CONSULTATION_COMMENT, Action
-from models.moderation.queue import (
-    FREE,
-    MODERATION_ITEMS,
-    NotHolding,
-    appeal,
-    claim_next,
-    decide,
-    decide_appeal,
-    enqueue,
-)
+from models.moderation.decisions import DecisionInput, decide
+from models.moderation.queue import FREE, MODERATION_ITEMS, NotHolding, claim_next, enqueue
 from models.moderation.reasons import reason_codes, set_reason
 from tests.consultations.drafts import fixed, make_city, make_open
 
@@ -59,7 +52,9 @@ async def queued_comment(db: Database) -> tuple[Document, Document]:
     return comment, item
 
 
-async def plain_item(db: Database, *, priority: int = 0, created_at: dt.datetime = T0) -> Document:
+async def plain_item(
+    db: Database, *, score: float = 0.0, blocking: bool = False, created_at: dt.datetime = T0
+) -> Document:
     """An item for content that is never looked at (claiming does not touch the content)."""
     return await enqueue(
         db,
@@ -67,7 +62,8 @@ async def plain_item(db: Database, *, priority: int = 0, created_at: dt.datetime
         ref_id=ObjectId(),
         author_id=ObjectId(),
         reasons=["lexicon:spam"],
-        priority=priority,
+        score=score,
+        blocking=blocking,
         now=fixed(created_at),
     )
 
@@ -93,7 +89,7 @@ async def counters(db: Database, consultation_id: ObjectId) -> dict[str, object]
 async def rejected_and_appealed(db: Database) -> tuple[Document, Document]:
     comment, item = await queued_comment(db)
     await claim_next(db, ZHANG, LEASE, now=fixed(T0))
-    await decide(db, ZHANG, item["_id"], Action.REJECT, "off_topic", now=fixed(T0))
+    await decide(db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "off_topic"), now=fixed(T0))
     await appeal(db, AUTHOR, item["_id"], "我的意见与充电设施直接相关。")
     return comment, item
 
@@ -161,9 +157,9 @@ class TestClaim:
         )
 
     async def test_higher_priority_comes_first_then_the_older_item(self, db: Database) -> None:
-        low = await plain_item(db, priority=1, created_at=T0)
-        high_newer = await plain_item(db, priority=50, created_at=T0 + dt.timedelta(minutes=2))
-        high_older = await plain_item(db, priority=50, created_at=T0 + dt.timedelta(minutes=1))
+        low = await plain_item(db, score=0.1, created_at=T0)
+        high_newer = await plain_item(db, blocking=True, created_at=T0 + dt.timedelta(minutes=2))
+        high_older = await plain_item(db, blocking=True, created_at=T0 + dt.timedelta(minutes=1))
 
         order = [await claim_next(db, ZHANG, LEASE, now=fixed(T0)) for _ in range(4)]
 
@@ -187,7 +183,7 @@ class TestDecide:
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
         with pytest.raises(NotHolding, match="you do not hold this item"):
-            await decide(db, LI, item["_id"], Action.APPROVE, None, now=fixed(T0))
+            await decide(db, LI, item["_id"], DecisionInput(Action.APPROVE, None), now=fixed(T0))
 
         assert (await stored(db, item["_id"]))["status"] == "OPEN"
         assert (await comment_state(db, comment["_id"]))["status"] == "PENDING"
@@ -197,21 +193,21 @@ class TestDecide:
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
         with pytest.raises(NotHolding):
-            await decide(db, ZHANG, item["_id"], Action.APPROVE, None, now=fixed(T0 + LEASE))
+            await decide(db, ZHANG, item["_id"], DecisionInput(Action.APPROVE, None), now=fixed(T0 + LEASE))
 
     async def test_an_unknown_reason_code_is_refused(self, db: Database) -> None:
         _, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
         with pytest.raises(InvalidInput, match="unknown reason code 'rude'"):
-            await decide(db, ZHANG, item["_id"], Action.REJECT, "rude", now=fixed(T0))
+            await decide(db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "rude"), now=fixed(T0))
 
     async def test_approving_publishes_the_comment_and_counts_it(self, db: Database) -> None:
         comment, item = await queued_comment(db)
         assert await counters(db, comment["consultation_id"]) == EMPTY_COUNTERS
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.APPROVE, None, now=fixed(T0))
+        await decide(db, ZHANG, item["_id"], DecisionInput(Action.APPROVE, None), now=fixed(T0))
 
         assert await comment_state(db, comment["_id"]) == {
             "status": "PUBLISHED",
@@ -228,7 +224,9 @@ class TestDecide:
         _, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.REJECT, "off_topic", "与条款无关", now=fixed(T0))
+        await decide(
+            db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "off_topic", "与条款无关"), now=fixed(T0)
+        )
 
         decided = await stored(db, item["_id"])
         assert (decided["status"], decided["lease_owner"], decided["lease_until"]) == ("DECIDED", None, FREE)
@@ -238,13 +236,15 @@ class TestDecide:
             "note": "与条款无关",
             "moderator_id": ZHANG.person_id,
             "at": T0,
+            "redactions": [],
+            "merge_into": None,
         }
 
     async def test_rejecting_keeps_the_comment_invisible_and_uncounted(self, db: Database) -> None:
         comment, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.REJECT, "off_topic", now=fixed(T0))
+        await decide(db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "off_topic"), now=fixed(T0))
 
         assert await comment_state(db, comment["_id"]) == {
             "status": "REJECTED",
@@ -257,9 +257,11 @@ class TestDecide:
         comment, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.REJECT, "advertising", "staff only", now=fixed(T0))
+        await decide(
+            db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "advertising", "staff only"), now=fixed(T0)
+        )
 
-        event = await OUTBOX.of(db).find_one({"_id": f"moderation.decision:{item['_id']}"})
+        event = await OUTBOX.of(db).find_one({"_id": f"moderation.decision:{item['_id']}:1"})
         assert event is not None
         assert (event["kind"], event["payload"]) == (
             "moderation.decision",
@@ -278,7 +280,7 @@ class TestDecide:
         comment, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.REJECT, "spam", now=fixed(T0))
+        await decide(db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "spam"), now=fixed(T0))
 
         entries = await AUDIT_LOG.of(db).find({}).to_list()
         assert [(e["actor_id"], e["action"], e["subject"], e["details"]) for e in entries] == [
@@ -286,7 +288,14 @@ class TestDecide:
                 ZHANG.person_id,
                 "moderation.decision",
                 {"kind": "consultation_comment", "id": comment["_id"]},
-                {"item_id": item["_id"], "action": "REJECT", "reason_code": "spam", "note": None},
+                {
+                    "item_id": item["_id"],
+                    "action": "REJECT",
+                    "reason_code": "spam",
+                    "note": None,
+                    "redactions": [],
+                    "merge_into": None,
+                },
             )
         ]
 
@@ -302,19 +311,26 @@ class TestDecide:
         )
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.HIDE, "personal_data", now=fixed(T0))
+        await decide(db, ZHANG, item["_id"], DecisionInput(Action.HIDE, "personal_data"), now=fixed(T0))
 
         hidden = await COMMENTS.of(db).find_one({"_id": comment["_id"]})
         assert hidden is not None
         assert (hidden["status"], hidden["visible_to"], hidden["text"]) == ("REJECTED", "public", None)
-        assert hidden["hidden"] == {"text": comment["text"], "reason_code": "personal_data", "at": T0}
+        assert hidden["hidden"] == {
+            "text": comment["text"],
+            "reason_code": "personal_data",
+            "pending_review": False,
+            "at": T0,
+        }
         assert await counters(db, consultation["_id"]) == EMPTY_COUNTERS
 
     async def test_escalating_hands_the_item_to_admins_only(self, db: Database) -> None:
         comment, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
 
-        await decide(db, ZHANG, item["_id"], Action.ESCALATE, "other", "法律问题", now=fixed(T0))
+        await decide(
+            db, ZHANG, item["_id"], DecisionInput(Action.ESCALATE, "other", "法律问题"), now=fixed(T0)
+        )
 
         assert await claim_next(db, LI, LEASE, now=fixed(T0)) is None
         admin = Actor(person_id=ObjectId(), role=Role.ADMIN)
@@ -338,7 +354,7 @@ class TestAppeal:
     async def test_only_the_author_can_appeal(self, db: Database) -> None:
         _, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
-        await decide(db, ZHANG, item["_id"], Action.REJECT, "spam", now=fixed(T0))
+        await decide(db, ZHANG, item["_id"], DecisionInput(Action.REJECT, "spam"), now=fixed(T0))
         stranger = Actor(person_id=ObjectId(), role=Role.CITIZEN)
 
         with pytest.raises(Forbidden, match="only the author can appeal"):
@@ -347,9 +363,9 @@ class TestAppeal:
     async def test_an_approval_cannot_be_appealed(self, db: Database) -> None:
         _, item = await queued_comment(db)
         await claim_next(db, ZHANG, LEASE, now=fixed(T0))
-        await decide(db, ZHANG, item["_id"], Action.APPROVE, None, now=fixed(T0))
+        await decide(db, ZHANG, item["_id"], DecisionInput(Action.APPROVE, None), now=fixed(T0))
 
-        with pytest.raises(Conflict, match="only a rejection or a hidden item can be appealed"):
+        with pytest.raises(Conflict, match="only a rejection, a hidden or a redacted item can be appealed"):
             await appeal(db, AUTHOR, item["_id"], "请求复核。")
 
     async def test_the_original_moderator_cannot_decide_the_appeal(self, db: Database) -> None:
@@ -374,7 +390,7 @@ class TestAppeal:
             "moderator_id": LI.person_id,
             "at": later,
         }
-        event = await OUTBOX.of(db).find_one({"_id": f"moderation.appeal_decided:{item['_id']}"})
+        event = await OUTBOX.of(db).find_one({"_id": f"moderation.appeal_decided:{item['_id']}:1"})
         assert event is not None
         assert (
             event["payload"]["person_id"],

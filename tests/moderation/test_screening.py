@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.screening import PENDING, PUBLISHED, Screening, normalise_text, screen_comment
+from moderation.detectors.lexicon import Lexicon
+from moderation.detectors.spam import AllowList
+from moderation.screening import (
+    PENDING,
+    PUBLISHED,
+    Screening,
+    ScreeningRules,
+    normalise_text,
+    screen_comment,
+    screening_of,
+)
 
 
 class TestNormaliseText:
@@ -34,12 +44,12 @@ class TestScreenComment:
     def test_a_phone_number_holds_the_comment_for_review(self) -> None:
         screening = screen_comment("楼下噪音扰民，有事请打13812345678找我。", premoderated=False)
 
-        assert screening == Screening(status=PENDING, reasons=["personal_data:mobile"])
+        assert screening == Screening(status=PENDING, reasons=["personal_data:mobile"], score=0.5)
 
     def test_advertising_holds_the_comment_even_when_disguised(self) -> None:
         screening = screen_comment("代 开 發 票，需要的私聊", premoderated=False)
 
-        assert screening == Screening(status=PENDING, reasons=["lexicon:advertising"])
+        assert screening == Screening(status=PENDING, reasons=["lexicon:advertising"], score=0.6)
 
     def test_every_reason_is_given_in_a_premoderated_context(self) -> None:
         screening = screen_comment("加微信13812345678", premoderated=True)
@@ -52,3 +62,56 @@ class TestScreenComment:
         screening = screen_comment("建议第12条在2025年10月1日前实施，涉及人口612000人。", premoderated=False)
 
         assert screening == Screening(status=PUBLISHED, reasons=[])
+
+    def test_a_link_to_a_domain_off_the_allow_list_holds_the_comment(self) -> None:
+        screening = screen_comment("优惠详情见 www.haoyouhui.top 先到先得", premoderated=False)
+
+        assert screening == Screening(status=PENDING, reasons=["spam:link"], score=0.5)
+
+    def test_a_link_to_a_government_site_is_published(self) -> None:
+        text = "通知原文在 https://www.linchuan.gov.cn/zwgk/2025/123.html 可以看到。"
+
+        assert screen_comment(text, premoderated=False) == Screening(status=PUBLISHED, reasons=[])
+
+    def test_repeated_characters_hold_the_comment(self) -> None:
+        screening = screen_comment("垃圾站太臭了啊啊啊啊啊啊啊啊啊", premoderated=False)
+
+        assert screening.reasons == ["spam:repeated_chars"]
+
+    def test_findings_come_in_screening_order(self) -> None:
+        screening = screen_comment("傻逼快去 www.abc.top 打13812345678！！！！！！！！", premoderated=True)
+
+        assert screening.reasons == [
+            "premoderated",
+            "personal_data:mobile",
+            "lexicon:abuse",
+            "spam:link",
+            "spam:repeated_chars",
+        ]
+
+    def test_a_private_request_is_not_held_for_the_phone_number_it_gives(self) -> None:
+        text = "我家楼下路灯坏了，请联系我13812345678。"
+
+        assert screen_comment(text, premoderated=False, public=False).reasons == []
+
+    def test_the_rules_given_replace_the_starter_rules(self) -> None:
+        rules = ScreeningRules(Lexicon.build({"spam": ["团购群"]}), AllowList(["haoyouhui.top"]))
+
+        screening = screen_comment("进团购群，见 www.haoyouhui.top", premoderated=False, rules=rules)
+
+        assert screening.reasons == ["lexicon:spam"]
+
+
+class TestScore:
+    def test_nothing_found_scores_zero_even_when_premoderated(self) -> None:
+        assert screening_of([], premoderated=True).score == 0.0
+
+    def test_findings_add_up_towards_one(self) -> None:
+        one = screening_of(["spam:link"], premoderated=False).score
+        two = screening_of(["spam:link", "personal_data:mobile"], premoderated=False).score
+        threat = screening_of(["lexicon:threats"], premoderated=False).score
+
+        assert (one, two, threat) == (0.5, 0.75, 0.9)
+
+    def test_a_finding_counts_once(self) -> None:
+        assert screening_of(["spam:link", "spam:link"], premoderated=False).reasons == ["spam:link"]

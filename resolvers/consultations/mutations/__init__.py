@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from resolvers.consultations.mutations.assign_campaign_to_theme import assign_campaign_to_theme
 from resolvers.consultations.mutations.close_consultation import close_consultation
 from resolvers.consultations.mutations.create_consultation import create_consultation
 from resolvers.consultations.mutations.edit_consultation_draft import edit_consultation_draft
@@ -40,4 +41,8 @@ class ConsultationMutations:
     revise_consultation = strawberry.mutation(
         resolver=revise_consultation,
         description="A new version of an open consultation's text; commenters on changed clauses are told.",
+    )
+    assign_campaign_to_theme = strawberry.mutation(
+        resolver=assign_campaign_to_theme,
+        description="Officials: put every published comment of a campaign into a theme, answering it once.",
     )

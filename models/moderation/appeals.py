@@ -1,0 +1,129 @@
+"""Appeals: the author appeals a REJECT, HIDE or REDACT once; a different moderator decides it."""
+
+from __future__ import annotations
+
+from pymongo import ReturnDocument
+
+from models.common.actors import Actor
+from models.common.clock import Clock, utcnow
+from models.common.db import Database, Document
+from models.common.errors import Conflict, Forbidden, InvalidInput
+from models.common.outbox import Event, push_events, relay_or_defer
+from models.moderation.audit import append
+from models.moderation.content_kinds import Action, Decision
+from models.moderation.decisions import apply_current, apply_event
+from models.moderation.queue import MODERATION_ITEMS, ItemStatus, get_item, require_moderator
+from moderation.screening import normalise_text
+
+APPEAL_LENGTH = (2, 2000)
+APPEALABLE = (Action.REJECT.value, Action.HIDE.value, Action.REDACT.value)
+APPEAL_EVENT = "moderation.appeal_decided"  # tells the author
+
+
+def appealable(item: Document) -> bool:
+    """Whether the author may still appeal the item's decision."""
+    decision = item.get("decision") or {}
+    return (
+        item["status"] == ItemStatus.DECIDED
+        and decision.get("action") in APPEALABLE
+        and item.get("appeal") is None
+    )
+
+
+async def appeal(db: Database, author: Actor, item_id: str, text: str, *, now: Clock = utcnow) -> Document:
+    """The author appeals a REJECT, HIDE or REDACT decision, once, with a text."""
+    if not author.signed_in:
+        raise Forbidden("sign in first")
+    item = await get_item(db, item_id)
+    if item["author_id"] != author.person_id:
+        raise Forbidden("only the author can appeal a decision")
+    if item["appeal"] is not None:
+        raise Conflict("already appealed")
+    if not appealable(item):
+        raise Conflict("only a rejection, a hidden or a redacted item can be appealed")
+    cleaned = normalise_text(text)
+    low, high = APPEAL_LENGTH
+    if not low <= len(cleaned) <= high:
+        raise InvalidInput(f"an appeal is {low}–{high} characters", field="text")
+    appealed = await MODERATION_ITEMS.of(db).find_one_and_update(
+        # DECIDED is left for good here, so a second appeal cannot match.
+        {"_id": item_id, "status": ItemStatus.DECIDED.value, "round": item["round"]},
+        {
+            "$set": {
+                "status": ItemStatus.APPEALED.value,
+                "appeal": {"text": cleaned, "at": now(), "decision": None},
+            }
+        },
+        return_document=ReturnDocument.AFTER,
+    )
+    if appealed is None:
+        raise Conflict("already appealed")
+    return appealed
+
+
+async def decide_appeal(
+    db: Database,
+    moderator: Actor,
+    item_id: str,
+    uphold: bool,
+    note: str | None = None,
+    *,
+    now: Clock = utcnow,
+) -> Document:
+    """A moderator other than the decider upholds or overturns the decision, and the author is told."""
+    person_id = require_moderator(moderator)
+    at = now()
+    item = await get_item(db, item_id)
+    if item["status"] != ItemStatus.APPEALED:
+        raise Conflict("the item has no open appeal")
+    original = item["decision"]
+    if original["moderator_id"] == person_id:
+        raise Forbidden("the original moderator cannot decide the appeal")
+    outcome = {"upheld": uphold, "note": note, "moderator_id": person_id, "at": at}
+    key = f"{item_id}:{item['round']}"
+    told = Event(
+        id=f"{APPEAL_EVENT}:{key}",
+        kind=APPEAL_EVENT,
+        payload={
+            "person_id": item["author_id"],
+            "item_id": item_id,
+            "content_kind": item["kind"],
+            "ref_id": item["ref_id"],
+            "upheld": uphold,
+            "reason_code": original["reason_code"],
+        },
+        created_at=at,
+    )
+    events = [told]
+    if not uphold:
+        marker = Decision(action=Action.APPROVE, reason_code=None, note=note, moderator_id=person_id, at=at)
+        events.append(apply_event(item_id, f"{key}:appeal", marker))
+    # The whole `appeal` is written back (not `appeal.decision`) to stay off dotted-path updates.
+    closed = await MODERATION_ITEMS.of(db).find_one_and_update(
+        {"_id": item_id, "status": ItemStatus.APPEALED.value},
+        push_events(
+            {
+                "$set": {
+                    "status": ItemStatus.CLOSED.value,
+                    "appeal": {**item["appeal"], "decision": outcome},
+                    "appeal_decided_at": at,
+                }
+            },
+            events,
+        ),
+        return_document=ReturnDocument.AFTER,
+    )
+    if closed is None:
+        raise Conflict("the appeal was decided meanwhile")
+    if not uphold:
+        await apply_current(db, closed)
+    await relay_or_defer(db, MODERATION_ITEMS.name, item_id)
+    await append(
+        db,
+        actor_id=person_id,
+        action="moderation.appeal_decision",
+        subject={"kind": closed["kind"], "id": closed["ref_id"]},
+        details={"item_id": item_id, "upheld": uphold, "note": note},
+        at=at,
+    )
+    return closed

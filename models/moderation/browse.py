@@ -1,0 +1,52 @@
+"""Reading the moderation queue: who sees which items, the queue in claiming order, items and texts by id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from models.common.actors import Actor, Role
+from models.common.db import Database, Document
+from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
+from models.common.repository import find_by_keys
+from models.moderation.originals import MODERATION_ORIGINALS
+from models.moderation.queue import MODERATION_ITEMS, ItemStatus, audiences_of, require_moderator
+
+CLAIMING_ORDER = SortOrder("sort_key", 1)  # the order claim_next walks
+LISTED_FIELDS: Document = {"_outbox": 0}
+
+
+def may_read(actor: Actor, item: Document) -> bool:
+    """Whether `actor` may read `item` (notes, the content however hidden): moderators the items of
+    their audience, admins every item."""
+    if actor.role not in (Role.MODERATOR, Role.ADMIN):
+        return False
+    return item.get("audience") in audiences_of(actor)
+
+
+def may_read_outcome(actor: Actor, item: Document) -> bool:
+    """Whether `actor` may see what was decided about the content: its author, or staff who read the item."""
+    return (actor.signed_in and item.get("author_id") == actor.person_id) or may_read(actor, item)
+
+
+async def queue_page(
+    db: Database, actor: Actor, status: ItemStatus, args: PageArgs, bounds: PageBounds
+) -> Page:
+    """One page of the items in `status` that `actor` may read, in claiming order."""
+    require_moderator(actor)
+    audiences = audiences_of(actor)
+    # Equality when there is one audience: the plainest filter for the planner.
+    audience: Any = audiences[0] if len(audiences) == 1 else {"$in": audiences}
+    query: Document = {"status": status.value, "audience": audience}
+    return await paginate(MODERATION_ITEMS.of(db), query, CLAIMING_ORDER, args, bounds, LISTED_FIELDS)
+
+
+async def find_items(db: Database, item_ids: Sequence[str]) -> dict[str, Document]:
+    """Items by `_id` (one `$in`, for DataLoaders)."""
+    return await find_by_keys(MODERATION_ITEMS.of(db), "_id", item_ids)  # type: ignore[return-value]
+
+
+async def find_originals(db: Database, item_ids: Sequence[str]) -> dict[str, str]:
+    """The redacted originals kept for these items, by item id (one `$in`). Callers check `may_read`."""
+    found = await find_by_keys(MODERATION_ORIGINALS.of(db), "_id", item_ids)
+    return {str(item_id): str(document["text"]) for item_id, document in found.items()}

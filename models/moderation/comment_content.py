@@ -1,0 +1,251 @@
+"""Consultation comments as moderated content: what each decision does to a comment.
+
+A hidden comment keeps status REJECTED (CommentStatus has no HIDDEN): if it was published it
+becomes a public tombstone without text, the text kept in `hidden.text` (staff only) so an
+overturned appeal can restore it; if it never was, hiding is the same as rejecting. A redacted
+comment is published with marks in place of the spans and a `redaction` note; its original is in
+the restricted store. A merged duplicate leaves the public list (status REJECTED, `merged_into`)
+and its author's support moves to the comment it was merged into as an agreement.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from models.common.db import Database, Document
+from models.common.errors import Conflict, InvalidInput, NotFound
+from models.consultations.comment_counters import count_published
+from models.consultations.documents import COMMENT_AGREES, COMMENTS, CommentStatus
+from models.moderation.content_kinds import (
+    CONSULTATION_COMMENT,
+    ContentKind,
+    ContentView,
+    Decision,
+    item_id_of,
+    register,
+)
+from models.moderation.originals import keep_original, stored_original
+from moderation.redaction import redact_spans
+
+# models.consultations.comments.PUBLIC and agree_key, repeated: comments enqueue through the
+# queue, which imports this module, so importing them back would be circular.
+_PUBLIC = "public"
+REPORTED = "reported"  # hidden.reason_code while a reported comment waits for review
+
+
+def _agree_key(comment_id: ObjectId, person_id: ObjectId) -> str:
+    return f"{comment_id}:{person_id}"
+
+
+async def _comment(db: Database, comment_id: ObjectId) -> Document:
+    comment = await COMMENTS.of(db).find_one({"_id": comment_id})
+    if comment is None:
+        raise NotFound("the comment no longer exists")
+    return comment
+
+
+async def _read(db: Database, comment_id: ObjectId) -> ContentView:
+    comment = await _comment(db, comment_id)
+    hidden = comment.get("hidden") or {}
+    return ContentView(
+        author_id=comment["author_id"],
+        text=hidden.get("text") or comment.get("text"),
+        published=comment["status"] == CommentStatus.PUBLISHED,
+    )
+
+
+async def _set_if_status(
+    db: Database, comment: Document, fields: Document, unset: tuple[str, ...] = ()
+) -> Document | None:
+    """Change the comment if its status is still the one read; the document before, or None."""
+    update: Document = {"$set": fields}
+    if unset:
+        update["$unset"] = dict.fromkeys(unset, "")
+    return await COMMENTS.of(db).find_one_and_update(
+        {"_id": comment["_id"], "status": comment["status"]}, update, return_document=ReturnDocument.BEFORE
+    )
+
+
+async def _recount(db: Database, before: Document | None, published_after: bool) -> None:
+    # Only the call whose write changed the status counts it, so retries count nothing twice.
+    if before is None:
+        return
+    published_before = before["status"] == CommentStatus.PUBLISHED
+    if published_before != published_after:
+        await count_published(db, before, +1 if published_after else -1)
+
+
+async def _approve(db: Database, comment_id: ObjectId, decision: Decision) -> None:
+    comment = await _comment(db, comment_id)
+    if comment["status"] not in (CommentStatus.PENDING, CommentStatus.REJECTED) or comment.get("merged_into"):
+        return  # already published (a retry), deleted by its author, or merged
+    hidden = comment.get("hidden") or {}
+    fields = {
+        "status": CommentStatus.PUBLISHED.value,
+        "visible_to": _PUBLIC,
+        "text": hidden.get("text", comment.get("text")),
+    }
+    before = await _set_if_status(db, comment, fields, ("hidden",) if hidden else ())
+    await _recount(db, before, published_after=True)
+
+
+async def _reject(db: Database, comment_id: ObjectId, decision: Decision) -> None:
+    comment = await _comment(db, comment_id)
+    if comment["status"] != CommentStatus.PENDING:
+        # Published meanwhile (say, screened clean, then reported) or hidden pending review: the
+        # decision is recorded already, so take it down as a tombstone rather than fail.
+        await _hide(db, comment_id, decision)
+        return
+    await _set_if_status(
+        db, comment, {"status": CommentStatus.REJECTED.value, "visible_to": str(comment["author_id"])}
+    )
+
+
+async def _hide(
+    db: Database, comment_id: ObjectId, decision: Decision, *, pending_review: bool = False
+) -> None:
+    comment = await _comment(db, comment_id)
+    status = comment["status"]
+    hidden = comment.get("hidden")
+    if status == CommentStatus.PENDING:
+        await _reject(db, comment_id, decision)
+        return
+    if status == CommentStatus.REJECTED and hidden:
+        if not pending_review:  # a hold after reports becomes the moderator's decision
+            final = {
+                **hidden,
+                "reason_code": decision.reason_code,
+                "pending_review": False,
+                "at": decision.at,
+            }
+            await _set_if_status(db, comment, {"hidden": final})
+        return
+    if status != CommentStatus.PUBLISHED:
+        return  # deleted by its author, rejected before publication, or merged
+    tombstone = {
+        "status": CommentStatus.REJECTED.value,
+        "visible_to": _PUBLIC,
+        "text": None,
+        "hidden": {
+            "text": comment["text"],
+            "reason_code": decision.reason_code,
+            "pending_review": pending_review,
+            "at": decision.at,
+        },
+    }
+    before = await _set_if_status(db, comment, tombstone)
+    await _recount(db, before, published_after=False)
+
+
+async def _hide_pending_review(db: Database, comment_id: ObjectId, decision: Decision) -> None:
+    await _hide(db, comment_id, decision, pending_review=True)
+
+
+async def _redact(db: Database, comment_id: ObjectId, decision: Decision) -> None:
+    comment = await _comment(db, comment_id)
+    if comment["status"] == CommentStatus.DELETED or comment.get("merged_into"):
+        return
+    hidden = comment.get("hidden") or {}
+    current = hidden.get("text") or comment.get("text")
+    if current is None:
+        return
+    # The original is kept before the text changes; a retry finds it and redacts it again.
+    original = await keep_original(
+        db,
+        item_id_of(CONSULTATION_COMMENT, comment_id),
+        CONSULTATION_COMMENT,
+        comment_id,
+        current,
+        decision.at,
+    )
+    fields = {
+        "status": CommentStatus.PUBLISHED.value,
+        "visible_to": _PUBLIC,
+        "text": redact_spans(original, decision.redactions),
+        "redaction": {
+            "reason_code": decision.reason_code,
+            "spans": len(decision.redactions),
+            "at": decision.at,
+        },
+    }
+    before = await _set_if_status(db, comment, fields, ("hidden",) if hidden else ())
+    await _recount(db, before, published_after=True)
+
+
+async def _restore(db: Database, comment_id: ObjectId, decision: Decision) -> None:
+    """Undo a redaction: the original text back, the note gone."""
+    original = await stored_original(db, item_id_of(CONSULTATION_COMMENT, comment_id))
+    if original is None:
+        return
+    await COMMENTS.of(db).update_one(
+        {"_id": comment_id, "status": CommentStatus.PUBLISHED.value, "redaction": {"$exists": True}},
+        {"$set": {"text": original}, "$unset": {"redaction": ""}},
+    )
+
+
+async def _check_merge(db: Database, comment_id: ObjectId, target_id: Any) -> None:
+    if not isinstance(target_id, ObjectId):
+        raise InvalidInput("merge into a comment", field="mergeInto")
+    if target_id == comment_id:
+        raise InvalidInput("a comment cannot be merged into itself", field="mergeInto")
+    comment = await _comment(db, comment_id)
+    target = await COMMENTS.of(db).find_one({"_id": target_id})
+    if target is None:
+        raise NotFound("the comment to merge into does not exist")
+    if target["consultation_id"] != comment["consultation_id"]:
+        raise InvalidInput("merge only into a comment on the same consultation", field="mergeInto")
+    if target["status"] != CommentStatus.PUBLISHED:
+        raise Conflict("merge only into a published comment")
+
+
+async def _merge(db: Database, comment_id: ObjectId, decision: Decision) -> None:
+    comment = await _comment(db, comment_id)
+    target_id: ObjectId = decision.merge_into
+    if comment["status"] != CommentStatus.DELETED and not comment.get("merged_into"):
+        fields = {
+            "status": CommentStatus.REJECTED.value,
+            "visible_to": str(comment["author_id"]),
+            "merged_into": target_id,
+        }
+        before = await _set_if_status(db, comment, fields)
+        await _recount(db, before, published_after=False)
+    target = await COMMENTS.of(db).find_one({"_id": target_id}, {"author_id": 1})
+    if target is None or target["author_id"] == comment["author_id"]:
+        return
+    # The author's support stays: they agree with the comment theirs duplicated (once; a retry
+    # or an earlier agreement finds the key taken and counts nothing).
+    key = _agree_key(target_id, comment["author_id"])
+    try:
+        await COMMENT_AGREES.of(db).insert_one(
+            COMMENT_AGREES.new_document(
+                {
+                    "_id": key,
+                    "comment_id": target_id,
+                    "person_id": comment["author_id"],
+                    "created_at": decision.at,
+                }
+            )
+        )
+    except DuplicateKeyError:
+        return
+    await COMMENTS.of(db).update_one({"_id": target_id}, {"$inc": {"agree_count": 1}})
+
+
+register(
+    ContentKind(
+        name=CONSULTATION_COMMENT,
+        read=_read,
+        on_approve=_approve,
+        on_reject=_reject,
+        on_hide=_hide,
+        on_redact=_redact,
+        on_restore=_restore,
+        check_merge=_check_merge,
+        on_merge=_merge,
+        on_report_hide=_hide_pending_review,
+    )
+)

@@ -1,0 +1,115 @@
+"""Citizens' reports of published content: each raises the item's priority; enough distinct
+reporters hide the content until a moderator decides (configurable, off for officials' content
+by default)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from models.common.actors import Actor, Role
+from models.common.clock import Clock, utcnow
+from models.common.db import Database, Document, declare_collection
+from models.common.errors import Conflict, Forbidden, InvalidInput
+from models.identity.documents import PEOPLE
+from models.moderation.content_kinds import Action, Decision, content_kind, item_id_of
+from models.moderation.queue import MODERATION_ITEMS, REPORTED, ItemStatus, enqueue, reopen, reprioritise
+from models.moderation.reasons import require_reason
+from moderation.screening import normalise_text
+
+# Documents: _id "<item id>:<reporter id>" (one report per person and content), item_id,
+# person_id, reason_code, note, round (the item's round it was made in), created_at.
+MODERATION_REPORTS = declare_collection(
+    "moderation_reports", [IndexModel([("item_id", ASCENDING)], name="by_item")]
+)
+
+NOTE_LENGTH = 500
+STAFF = (Role.OFFICIAL, Role.MODERATOR, Role.ADMIN)
+
+
+class AlreadyReported(Conflict):
+    code = "ALREADY_REPORTED"
+
+
+@dataclass(frozen=True)
+class ReportPolicy:
+    """`hide_after` distinct reporters hide content pending review (None: never); staff content
+    (officials answering, say) only when `hide_staff_content`."""
+
+    hide_after: int | None = 3
+    hide_staff_content: bool = False
+
+
+async def _hides_staff(db: Database, author_id: Any) -> bool:
+    person = await PEOPLE.of(db).find_one({"_id": author_id}, {"role": 1})
+    return person is not None and person.get("role") in STAFF
+
+
+async def report_content(
+    db: Database,
+    reporter: Actor,
+    kind: str,
+    ref_id: Any,
+    reason_code: str,
+    note: str | None,
+    policy: ReportPolicy,
+    *,
+    now: Clock = utcnow,
+) -> Document:
+    """Report published content once; returns its queue item (opened, or reopened, if need be)."""
+    if not reporter.signed_in:
+        raise Forbidden("sign in first")
+    assert reporter.person_id is not None
+    await require_reason(db, reason_code)
+    cleaned = normalise_text(note) if note else None
+    if cleaned is not None and len(cleaned) > NOTE_LENGTH:
+        raise InvalidInput(f"a note is at most {NOTE_LENGTH} characters", field="note")
+    content = content_kind(kind)
+    view = await content.read(db, ref_id)
+    if view.author_id == reporter.person_id:
+        raise Forbidden("you cannot report your own content")
+    if not view.published:
+        raise Conflict("only published content can be reported")
+    at = now()
+    item = await enqueue(db, kind=kind, ref_id=ref_id, author_id=view.author_id, reasons=[REPORTED], now=now)
+    item = await reopen(db, item, at)
+    item_id = item_id_of(kind, ref_id)
+    try:
+        await MODERATION_REPORTS.of(db).insert_one(
+            MODERATION_REPORTS.new_document(
+                {
+                    "_id": f"{item_id}:{reporter.person_id}:{item['round']}",
+                    "item_id": item_id,
+                    "person_id": reporter.person_id,
+                    "reason_code": reason_code,
+                    "note": cleaned,
+                    "round": item["round"],
+                    "created_at": at,
+                }
+            )
+        )
+    except DuplicateKeyError:
+        raise AlreadyReported("you have reported this already") from None
+    counted = await MODERATION_ITEMS.of(db).find_one_and_update(
+        {"_id": item_id}, {"$inc": {"report_count": 1}}, return_document=ReturnDocument.AFTER
+    )
+    assert counted is not None
+    counted = await reprioritise(db, counted, reported_at=at)
+    if await _hides_now(db, counted, view.author_id, policy):
+        hold = Decision(
+            action=Action.HIDE, reason_code=REPORTED, note=None, moderator_id=reporter.person_id, at=at
+        )
+        await content.on_report_hide(db, ref_id, hold)
+    return counted
+
+
+async def _hides_now(db: Database, item: Document, author_id: Any, policy: ReportPolicy) -> bool:
+    """Whether this report is the one that hides the content pending review."""
+    if policy.hide_after is None or item["status"] != ItemStatus.OPEN:
+        return False
+    if int(item["report_count"]) < policy.hide_after:
+        return False
+    return policy.hide_staff_content or not await _hides_staff(db, author_id)

@@ -1,0 +1,1 @@
+"""GraphQL for the moderation queue: items, decisions, appeals, reason codes, and what authors see."""

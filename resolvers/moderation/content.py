@@ -1,0 +1,67 @@
+"""The content behind queue items, per content kind: how to load it, its GraphQL type, its text.
+
+Adding a kind: its type joins `ModerationContent`, and one `ContentView` goes into `CONTENT_VIEWS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from models.common.db import Document
+from models.common.errors import InvalidInput
+from models.moderation.content_kinds import CONSULTATION_COMMENT
+from resolvers.common.context import Info
+from resolvers.common.loaders import DocumentLoader
+from resolvers.consultations.comment_loaders import COMMENT_BY_ID
+from resolvers.consultations.comment_types import Comment, comment_id
+
+ModerationContent = Annotated[
+    Comment,
+    strawberry.union("ModerationContent", description="Content a moderation item is about."),
+]
+
+
+@dataclass(frozen=True)
+class ContentView:
+    """How the API shows one content kind to moderators."""
+
+    type_name: str  # the GraphQL type, whose global ids name content of this kind
+    ref_id: Callable[[relay.GlobalID, str], Any]  # the content's ref_id from its global id
+    loader: DocumentLoader  # by the item's ref_id, whatever the content's visibility
+    to_node: Callable[[Document], Any]  # a member of ModerationContent
+    original_text: Callable[[Document], str | None]  # the text as written, even when hidden from others
+
+
+def _comment_text(comment: Document) -> str | None:
+    # A hidden comment is a public tombstone; its text waits in `hidden.text` for an appeal.
+    hidden = comment.get("hidden") or {}
+    return hidden.get("text") or comment.get("text")
+
+
+CONTENT_VIEWS: dict[str, ContentView] = {
+    CONSULTATION_COMMENT: ContentView(
+        Comment.__name__, comment_id, COMMENT_BY_ID, Comment.from_document, _comment_text
+    ),
+}
+
+
+def content_ref(global_id: relay.GlobalID, field: str) -> tuple[str, Any]:
+    """The content kind and ref_id behind a content's global id (a Comment's, say)."""
+    for kind, view in CONTENT_VIEWS.items():
+        if view.type_name == global_id.type_name:
+            return kind, view.ref_id(global_id, field)
+    raise InvalidInput("this id is not of content that can be moderated", field=field)
+
+
+async def load_content(info: Info, kind: str, ref_id: Any) -> Any:
+    """The content `ref_id` of `kind` as its GraphQL type (None when it is gone), through a loader."""
+    view = CONTENT_VIEWS.get(kind)
+    if view is None:
+        return None
+    document = await info.context.loaders[view.loader].load(ref_id)
+    return view.to_node(document) if document else None

@@ -1,0 +1,19 @@
+"""DataLoaders for moderation items, redacted originals and reason labels."""
+
+from __future__ import annotations
+
+from models.common.db import Database, Document
+from models.moderation import browse, reasons
+from resolvers.common.loaders import LoaderSpec, keyed
+
+ITEM_BY_ID: LoaderSpec[str, Document | None] = keyed("moderation_item_by_id", browse.find_items)
+# Restricted: resolvers load an original only after `browse.may_read` allowed the viewer.
+ORIGINAL_BY_ITEM: LoaderSpec[str, str | None] = keyed("moderation_original_by_item", browse.find_originals)
+
+
+async def _labels(db: Database, codes: list[str]) -> list[str | None]:
+    labels = await reasons.reason_labels(db)  # the whole list is small: one read per request
+    return [labels.get(code) for code in codes]
+
+
+REASON_LABEL: LoaderSpec[str, str | None] = LoaderSpec(name="moderation_reason_label", batch=_labels)
