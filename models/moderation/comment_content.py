@@ -70,13 +70,21 @@ async def _set_if_status(
     )
 
 
-async def _recount(db: Database, before: Document | None, published_after: bool) -> None:
+async def _change(
+    db: Database, comment: Document, fields: Document, unset: tuple[str, ...] = ()
+) -> None:
+    """Change the comment if its status is still the one read, and count it in or out of the
+    published figures when the change published or unpublished it."""
+    before = await _set_if_status(db, comment, fields, unset)
     # Only the call whose write changed the status counts it, so retries count nothing twice.
     if before is None:
         return
     published_before = before["status"] == CommentStatus.PUBLISHED
+    published_after = fields["status"] == CommentStatus.PUBLISHED
     if published_before != published_after:
-        await count_published(db, before, +1 if published_after else -1)
+        # The comment as it is now: a campaign's sample must show the redacted text, not the original.
+        after = {key: value for key, value in {**before, **fields}.items() if key not in unset}
+        await count_published(db, after, +1 if published_after else -1)
 
 
 async def _approve(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -89,8 +97,7 @@ async def _approve(db: Database, comment_id: ObjectId, decision: Decision) -> No
         "visible_to": _PUBLIC,
         "text": hidden.get("text", comment.get("text")),
     }
-    before = await _set_if_status(db, comment, fields, ("hidden",) if hidden else ())
-    await _recount(db, before, published_after=True)
+    await _change(db, comment, fields, ("hidden",) if hidden else ())
 
 
 async def _reject(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -137,8 +144,7 @@ async def _hide(
             "at": decision.at,
         },
     }
-    before = await _set_if_status(db, comment, tombstone)
-    await _recount(db, before, published_after=False)
+    await _change(db, comment, tombstone)
 
 
 async def _hide_pending_review(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -172,8 +178,7 @@ async def _redact(db: Database, comment_id: ObjectId, decision: Decision) -> Non
             "at": decision.at,
         },
     }
-    before = await _set_if_status(db, comment, fields, ("hidden",) if hidden else ())
-    await _recount(db, before, published_after=True)
+    await _change(db, comment, fields, ("hidden",) if hidden else ())
 
 
 async def _restore(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -211,8 +216,7 @@ async def _merge(db: Database, comment_id: ObjectId, decision: Decision) -> None
             "visible_to": str(comment["author_id"]),
             "merged_into": target_id,
         }
-        before = await _set_if_status(db, comment, fields)
-        await _recount(db, before, published_after=False)
+        await _change(db, comment, fields)
     target = await COMMENTS.of(db).find_one({"_id": target_id}, {"author_id": 1})
     if target is None or target["author_id"] == comment["author_id"]:
         return

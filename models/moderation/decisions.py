@@ -21,6 +21,7 @@ from models.common.outbox import Event, push_events, relay_or_defer
 from models.common.outbox_worker import ClaimedEvent
 from models.moderation.audit import append
 from models.moderation.content_kinds import Action, Decision, callback_for, content_kind
+from models.moderation.originals import stored_original
 from models.moderation.queue import (
     FREE_LEASE,
     MODERATION_ITEMS,
@@ -118,11 +119,12 @@ async def _checked(db: Database, item: Document, given: DecisionInput) -> tuple[
     kind = content_kind(item["kind"])
     spans: tuple[Span, ...] = ()
     if action is Action.REDACT:
-        view = await kind.read(db, item["ref_id"])
-        if not given.redactions or view.text is None:
+        # Spans are of the original: the text before any earlier redaction of this item.
+        text = await stored_original(db, item["_id"]) or (await kind.read(db, item["ref_id"])).text
+        if not given.redactions or text is None:
             raise InvalidInput("REDACT needs the spans to redact", field="redactions")
         try:
-            spans = tuple(checked_spans(given.redactions, len(view.text)))
+            spans = tuple(checked_spans(given.redactions, len(text)))
         except ValueError as error:
             raise InvalidInput(str(error), field="redactions") from None
     elif given.redactions:

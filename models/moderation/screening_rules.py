@@ -190,45 +190,35 @@ async def add_lexicon_terms(
     db: Database, admin: Actor, category: str, terms: Sequence[str], *, now: Clock = utcnow
 ) -> ActiveRules:
     """An admin adds terms to a category; those already listed are left as they are."""
-    admin_id = _require_admin(admin)
-    cleaned = _clean_terms(category, terms)
-    before = await current_rules(db)
-    added = [term for term in cleaned if term not in before.terms[category]]
-    if not added:
-        return before
-    at = now()
-    await _set_terms(db, admin_id, category, added, active=True, at=at)
-    rules = await _changed(db, at)
-    await append(
-        db,
-        actor_id=admin_id,
-        action="screening.lexicon_terms_added",
-        subject={"kind": "screening_rules", "id": RULES_ID},
-        details={"category": category, "terms": added},
-        at=at,
-    )
-    return rules
+    return await _change_terms(db, admin, category, terms, listed=True, now=now)
 
 
 async def remove_lexicon_terms(
     db: Database, admin: Actor, category: str, terms: Sequence[str], *, now: Clock = utcnow
 ) -> ActiveRules:
     """An admin removes terms from a category (starter ones too); terms not listed are ignored."""
+    return await _change_terms(db, admin, category, terms, listed=False, now=now)
+
+
+async def _change_terms(
+    db: Database, admin: Actor, category: str, terms: Sequence[str], *, listed: bool, now: Clock
+) -> ActiveRules:
+    """List (or unlist) the terms of a category that are not (or are) listed now, audited."""
     admin_id = _require_admin(admin)
     cleaned = _clean_terms(category, terms)
     before = await current_rules(db)
-    removed = [term for term in cleaned if term in before.terms[category]]
-    if not removed:
+    changed = [term for term in cleaned if (term in before.terms[category]) is not listed]
+    if not changed:
         return before
     at = now()
-    await _set_terms(db, admin_id, category, removed, active=False, at=at)
+    await _set_terms(db, admin_id, category, changed, active=listed, at=at)
     rules = await _changed(db, at)
     await append(
         db,
         actor_id=admin_id,
-        action="screening.lexicon_terms_removed",
+        action="screening.lexicon_terms_added" if listed else "screening.lexicon_terms_removed",
         subject={"kind": "screening_rules", "id": RULES_ID},
-        details={"category": category, "terms": removed},
+        details={"category": category, "terms": changed},
         at=at,
     )
     return rules

@@ -15,6 +15,7 @@ from models.common.db import Document
 from models.common.errors import InvalidInput
 from models.moderation.browse import may_read
 from models.moderation.queue import FREE
+from moderation.detectors.personal_data import find_personal_data
 from resolvers.common.context import Info
 from resolvers.common.relay import load_reference
 from resolvers.identity.loaders import PERSON_BY_ID
@@ -199,6 +200,16 @@ class ModerationItem(relay.Node):
             return original
         document = await info.context.loaders[view.loader].load(self.document["ref_id"])
         return view.original_text(document) if document else None
+
+    @strawberry.field(
+        description="Spans of `originalText` that look like personal data (phone, ID or bank card "
+        "numbers, e-mail, plates): the redaction screening suggests (moderators and admins only)."
+    )
+    async def suggested_redactions(self, info: Info) -> list[TextSpan]:
+        text = await self.original_text(info)
+        if text is None:
+            return []
+        return [TextSpan(start=found.start, end=found.end) for found in find_personal_data(text)]
 
 
 def item_id(global_id: relay.GlobalID, field: str = "itemId") -> str:

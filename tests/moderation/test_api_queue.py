@@ -30,6 +30,10 @@ from tests.moderation.api_support import (
 )
 from tests.support.graphql_client import GraphQLClient
 
+SUGGESTED = (
+    "query ($id: ID!) { node(id: $id) { ... on ModerationItem { suggestedRedactions { start end } } } }"
+)
+
 
 class TestQueue:
     async def test_a_held_comment_waits_in_the_moderators_queue(
@@ -365,6 +369,29 @@ class TestRedactAndMerge:
         assert "13812345678" not in item["content"]["text"]
         assert item["originalText"] == PHONE_TEXT
         assert "13812345678" not in (await stored_comment(db, comment["id"]))["text"]
+
+    async def test_the_suggested_redaction_covers_the_phone_number_and_redacts_it(
+        self, gql: GraphQLClient, db: Database
+    ) -> None:
+        await author_with_held_comment(gql, db)
+        headers = await moderator(db)
+        claimed = await claim_next(gql, headers)
+        assert claimed is not None
+        data = await run(gql, SUGGESTED, {"id": claimed["id"]}, headers)
+        suggested = data["node"]["suggestedRedactions"]
+        phone = PHONE_TEXT.index("138")
+
+        result = await decide(gql, headers, claimed["id"], "REDACT", "personal_data", redactions=suggested)
+
+        assert suggested == [{"start": phone, "end": phone + 11}]
+        assert result["item"]["content"]["text"] == PHONE_TEXT.replace("13812345678", "［已隐去］")
+
+    async def test_a_citizen_gets_no_suggestions(self, gql: GraphQLClient, db: Database) -> None:
+        _, author, comment = await author_with_held_comment(gql, db)
+
+        data = await run(gql, SUGGESTED, {"id": comment_item_gid(comment["id"])}, author)
+
+        assert data["node"] is None
 
     async def test_a_duplicate_names_the_item_it_was_merged_into(
         self, gql: GraphQLClient, db: Database

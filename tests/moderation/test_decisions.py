@@ -13,7 +13,7 @@ from models.common.db import Database, Document
 from models.common.errors import Forbidden, InvalidInput
 from models.common.outbox_worker import OutboxWorker
 from models.consultations.comments import NewComment, edit_comment, submit_comment
-from models.consultations.documents import COMMENT_AGREES, COMMENTS, Stance
+from models.consultations.documents import CAMPAIGNS, COMMENT_AGREES, COMMENTS, Stance
 from models.moderation.appeals import appeal, decide_appeal
 from models.moderation.content_kinds import CONSULTATION_COMMENT, Action
 from models.moderation.decisions import DecisionInput, apply_current, bulk_approve, decide
@@ -103,6 +103,35 @@ class TestRedact:
 
         with pytest.raises(InvalidInput, match="redactions go with REDACT only"):
             await decide(db, ZHANG, item_id, DecisionInput(Action.REJECT, "spam", redactions=[PHONE_SPAN]))
+
+    async def test_a_campaign_shows_the_redacted_text_not_the_original(self, db: Database) -> None:
+        city = await make_city(db)
+        consultation = await make_open(db, city["housing"])
+        texts = [
+            f"建议小区尽快增设电动车充电桩，有事请打我电话{phone}，谢谢大家支持。"
+            for phone in ("13812345678", "13912345678")
+        ]
+        first, second = [
+            await submit_comment(db, author, NewComment(consultation["_id"], "c1", Stance.SUGGESTION, text))
+            for author, text in zip((AUTHOR, OTHER), texts, strict=True)
+        ]
+        assert second["campaign_id"] == first["_id"]
+        item = await claim(db, ZHANG, f"{CONSULTATION_COMMENT}:{first['_id']}")
+        phone = texts[0].index("138")
+
+        await decide(
+            db,
+            ZHANG,
+            item["_id"],
+            DecisionInput(Action.REDACT, "personal_data", redactions=[(phone, phone + 11)]),
+        )
+
+        campaign = await CAMPAIGNS.of(db).find_one({"_id": first["_id"]})
+        assert campaign is not None
+        assert (campaign["size"], campaign["sample_text"]) == (
+            1,
+            texts[0].replace("13812345678", REDACTION_MARK),
+        )
 
     async def test_an_overturned_redaction_restores_the_original(self, db: Database) -> None:
         comment, item_id = await held(db)
