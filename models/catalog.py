@@ -15,4 +15,5 @@ import models.moderation.queue
 import models.moderation.reports
 import models.moderation.screening_rules
 import models.moderation.transparency
+import models.notifications.documents
 import models.topics.documents  # noqa: F401
