@@ -12,6 +12,7 @@ from models.common.db import Database
 from models.common.outbox import Event, push_events, relay_or_defer
 from models.consultations.documents import CONSULTATIONS, Stage
 from models.consultations.service import DEFAULT_REPORT_DAYS, closing_update
+from models.consultations.stages import opened_event
 from models.consultations.versions import settle_first_version
 from models.departments.repository import find_by_ids
 
@@ -23,28 +24,30 @@ async def open_due(db: Database, now: dt.datetime, batch: int = DEFAULT_BATCH) -
     """Open the drafts whose scheduled publication time has come; returns how many opened."""
     collection = CONSULTATIONS.of(db)
     due = collection.find(
-        {"stage": Stage.DRAFT.value, "publish_at": {"$lte": now}}, {"publish_at": 1}, limit=batch
+        {"stage": Stage.DRAFT.value, "publish_at": {"$lte": now}},
+        {"publish_at": 1, "department_id": 1, "topic_ids": 1, "district_ids": 1},
+        limit=batch,
     )
     opened = 0
     async for consultation in due:
         at = consultation["publish_at"]
         # The filter repeats the condition: a withdrawal or a new schedule since the read wins.
+        opening = {
+            "stage": Stage.OPEN.value,
+            "opens_at": at,
+            "published_at": at,
+            "publish_at": None,
+            "updated_at": now,
+        }
         updated = await collection.find_one_and_update(
             {"_id": consultation["_id"], "stage": Stage.DRAFT.value, "publish_at": at},
-            {
-                "$set": {
-                    "stage": Stage.OPEN.value,
-                    "opens_at": at,
-                    "published_at": at,
-                    "publish_at": None,
-                    "updated_at": now,
-                }
-            },
+            push_events({"$set": opening}, [opened_event(consultation, at)]),
             return_document=ReturnDocument.AFTER,
         )
         if updated is not None:
             opened += 1
             await settle_first_version(db, updated, now)
+            await relay_or_defer(db, CONSULTATIONS.name, consultation["_id"])
     return opened
 
 

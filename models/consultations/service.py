@@ -27,7 +27,7 @@ from models.consultations.documents import COMMENTS, CONSULTATIONS, CommentStatu
 from models.consultations.errors import StaleEdit
 from models.consultations.policy import require_authority_over
 from models.consultations.repository import get_consultation
-from models.consultations.stages import effective_stage, require_stage, transition
+from models.consultations.stages import effective_stage, opened_event, require_stage, transition
 from models.consultations.versions import keep_current_version, settle_first_version, sync_draft_version
 from models.departments.policy import DepartmentScope, require_authority
 from models.departments.repository import find_by_code
@@ -230,11 +230,13 @@ async def publish(
             "published_at": opening,
             "publish_at": None,
         }
-    updated = await transition(
-        db, consultation_id, (Stage.DRAFT,), "published", {"$set": {**changes, "updated_at": current}}
-    )
+    update: Document = {"$set": {**changes, "updated_at": current}}
+    if not scheduled:
+        update = push_events(update, [opened_event(consultation, opening)])
+    updated = await transition(db, consultation_id, (Stage.DRAFT,), "published", update)
     if not scheduled:
         await settle_first_version(db, updated, current)
+        await relay_or_defer(db, CONSULTATIONS.name, consultation_id)
     return updated
 
 

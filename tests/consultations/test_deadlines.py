@@ -44,6 +44,25 @@ class TestOpenDue:
         assert await CONSULTATION_VERSIONS.of(db).count_documents({"consultation_id": draft["_id"]}) == 1
         assert (await stored(db, unscheduled))["stage"] == "DRAFT"
 
+    async def test_opening_tells_the_followers_once(self, db) -> None:
+        city = await make_city(db)
+        scheduled = await make_draft(db, city["housing"], now=SEPT_1, closes_at=SEPT_30_10AM)
+        opening = at("2025-09-08T09:00:00+08:00")
+        await service.publish(
+            db, official(city["housing"]), scheduled["_id"], SCOPE, opening, now=fixed(SEPT_1)
+        )
+        right_away = await make_draft(db, city["housing"], now=SEPT_1, closes_at=SEPT_30_10AM)
+        await service.publish(db, official(city["housing"]), right_away["_id"], SCOPE, now=fixed(SEPT_1))
+
+        await deadlines.open_due(db, opening + dt.timedelta(minutes=1))
+        await deadlines.open_due(db, opening + dt.timedelta(minutes=2))
+
+        events = await OUTBOX.of(db).find({"kind": "consultation.opened"}).sort("created_at", 1).to_list()
+        assert [(e["payload"]["consultation_id"], e["payload"]["department_id"]) for e in events] == [
+            (right_away["_id"], city["housing"]["_id"]),
+            (scheduled["_id"], city["housing"]["_id"]),
+        ]
+
     async def test_a_scheduled_drafts_opening_moves_with_an_edit_but_not_into_the_past(self, db) -> None:
         city = await make_city(db)
         draft = await make_draft(db, city["housing"], now=SEPT_1, closes_at=SEPT_30_10AM)
@@ -126,7 +145,7 @@ class TestOverdueReports:
 
         assert (before, after, again) == (0, 1, 0)
         assert (await stored(db, consultation))["report_overdue"] is True
-        events = await OUTBOX.of(db).find({}).to_list()
+        events = await OUTBOX.of(db).find({"kind": "consultation.report_overdue"}).to_list()
         assert [(event["_id"], event["kind"]) for event in events] == [
             (f"report-overdue:{consultation['_id']}", "consultation.report_overdue")
         ]
@@ -146,7 +165,7 @@ class TestOverdueReports:
         await CONSULTATIONS.of(db).update_one({"_id": concluded["_id"]}, {"$set": {"stage": "CONCLUDED"}})
 
         assert await deadlines.flag_overdue_reports(db, at("2025-12-01T09:00:00+08:00")) == 0
-        assert await OUTBOX.of(db).count_documents({}) == 0
+        assert await OUTBOX.of(db).count_documents({"kind": "consultation.report_overdue"}) == 0
 
     async def test_one_pass_runs_every_step(self, db) -> None:
         city = await make_city(db)
