@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/townhall serve --demo
+	$(BIN)/townhall serve --demo --worker
 
 # The Firebase Auth emulator the tests sign citizens in with (package-lock.json pins it).
 # --ignore-scripts skips re2's native build (used by Hosting, not Auth), which tries GitHub for a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -19,6 +20,7 @@ from api.metrics import CommandMetrics, Metrics, operation_metrics
 from api.middleware import BodySizeLimit, RequestContext
 from api.schema import build_schema
 from api.settings import Settings
+from api.workers import run_until
 from models.common.db import Database, connect, ensure_indexes
 from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
@@ -29,9 +31,14 @@ from resolvers.common.context import Services
 
 
 def create_app(
-    settings: Settings, *, mongodb_uri: str | None = None, database: Database | None = None
+    settings: Settings,
+    *,
+    mongodb_uri: str | None = None,
+    database: Database | None = None,
+    with_worker: bool = False,
 ) -> Starlette:
-    """The app on `database` (owned by the caller), or on its own client to `mongodb_uri`."""
+    """The app on `database` (owned by the caller), or on its own client to `mongodb_uri`; with
+    `with_worker`, the background work of `townhall worker` runs in the same process (the demo)."""
     if (mongodb_uri is None) == (database is None):
         raise ValueError("give exactly one of mongodb_uri and database")
     metrics = Metrics()
@@ -69,9 +76,18 @@ def create_app(
             await ensure_indexes(db)
         app.state.db = db
         app.state.live_feed = LiveFeed(db)
+        stop = asyncio.Event()
+        background = (
+            asyncio.create_task(run_until(db, settings, stop, registry=metrics.registry))
+            if with_worker
+            else None
+        )
         try:
             yield
         finally:
+            if background is not None:
+                stop.set()
+                await background
             await app.state.live_feed.close()
             if client is not None:
                 await client.close()

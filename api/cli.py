@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed demo data if the database is empty")
+    serve.add_argument("--worker", action="store_true", help="also run `townhall worker` in this process")
 
     commands.add_parser("seed-demo", help="fill an empty database with the demo city")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
@@ -75,7 +76,7 @@ def _with_database(settings: Settings, job: Callable[[Database], Awaitable[int]]
         return asyncio.run(run(uri))
 
 
-def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
+def _serve(settings: Settings, host: str, port: int, demo: bool, worker: bool) -> int:
     import uvicorn
 
     from api.app import create_app
@@ -84,7 +85,7 @@ def _serve(settings: Settings, host: str, port: int, demo: bool) -> int:
     with database_server(settings, attach=False) as uri:
         if demo:
             _with_demo(settings, uri)
-        app = create_app(settings, mongodb_uri=uri)
+        app = create_app(settings, mongodb_uri=uri, with_worker=worker)
         print(f"Townhall: GraphQL at http://{host}:{port}/graphql", file=sys.stderr)
         try:
             uvicorn.run(
@@ -238,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(build_schema(settings.limits).as_str())
             return 0
         if args.command == "serve":
-            return _serve(settings, args.host, args.port, args.demo)
+            return _serve(settings, args.host, args.port, args.demo, args.worker)
         if args.command == "seed-demo":
             return _with_database(settings, _seed_demo(settings))
         if args.command == "token":

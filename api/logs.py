@@ -60,3 +60,6 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # Masked errors are logged once, with their error id, by api.errors.
     logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
+    # One line per HTTP request firebase-admin sends would drown a fan-out's log; outcomes are
+    # counted in the push metrics and failures logged by push/.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

@@ -28,6 +28,8 @@ from resolvers.moderation.mutations import ModerationMutations
 from resolvers.moderation.queries import ModerationQueries
 from resolvers.moderation.screening_rules import ScreeningRulesQueries
 from resolvers.moderation.transparency import TransparencyQueries
+from resolvers.notifications.mutations import NotificationMutations
+from resolvers.notifications.queries import NotificationQueries
 from resolvers.system import SystemQueries
 from resolvers.topics.queries import TopicQueries
 
@@ -48,6 +50,7 @@ class Query(
     ModerationQueries,
     ScreeningRulesQueries,
     TransparencyQueries,
+    NotificationQueries,
 ):
     pass
 
@@ -60,6 +63,7 @@ class Mutation(
     CommentMutations,
     AdoptionReportMutations,
     ModerationMutations,
+    NotificationMutations,
 ):
     pass
 

@@ -74,6 +74,9 @@ class Settings:
     log_level: str = "INFO"
     limits: Limits = field(default_factory=Limits)
     firebase_project_id: str = "demo-townhall"
+    fcm_endpoint: str = "https://fcm.googleapis.com"
+    fcm_static_token: str | None = None  # development and tests: a bearer token for the fake FCM server
+    fcm_timeout_seconds: int = 30
     signing_key_files: tuple[Path, ...] = ()
     phone_hash_key_file: Path | None = None
     token_issuer: str = "townhall"
@@ -84,6 +87,8 @@ class Settings:
     rate_limits: str = ""
     officials_act_for_sub_departments: bool = False
     consultation_report_days: int = 20
+    worker_lease_seconds: int = 60  # how long a worker holds a fan-out job or a batch of pushes
+    worker_metrics_port: int = 0  # a standalone worker serves its push metrics here; 0: not served
     reports_hide_after: int = 3  # distinct reporters who hide content pending review; 0: never
     reports_hide_staff_content: bool = False
 
@@ -165,6 +170,15 @@ class Settings:
         if environment == "production" and os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
             # With it set, firebase-admin trusts unsigned tokens: anyone could sign in as anyone.
             raise SettingsError("FIREBASE_AUTH_EMULATOR_HOST must not be set in production")
+        fcm_endpoint = os.environ.get("TOWNHALL_FCM_ENDPOINT") or "https://fcm.googleapis.com"
+        if not fcm_endpoint.startswith(("https://", "http://")) or "{" in fcm_endpoint or "}" in fcm_endpoint:
+            raise SettingsError(f"TOWNHALL_FCM_ENDPOINT must be an http(s) URL, got {fcm_endpoint!r}")
+        if environment == "production" and not fcm_endpoint.startswith("https://"):
+            # The OAuth access token travels with every message.
+            raise SettingsError("TOWNHALL_FCM_ENDPOINT must be an https URL in production")
+        if environment == "production" and os.environ.get("TOWNHALL_FCM_STATIC_TOKEN"):
+            # Only the fake FCM server accepts a fixed token; production uses the service account.
+            raise SettingsError("TOWNHALL_FCM_STATIC_TOKEN must not be set in production")
         return cls(
             environment=environment,
             mongodb_uri=os.environ.get("MONGODB_URI") or None,
@@ -178,6 +192,9 @@ class Settings:
             log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "INFO").upper(),
             limits=limits,
             firebase_project_id=os.environ.get("TOWNHALL_FIREBASE_PROJECT_ID", "demo-townhall"),
+            fcm_endpoint=fcm_endpoint,
+            fcm_static_token=os.environ.get("TOWNHALL_FCM_STATIC_TOKEN") or None,
+            fcm_timeout_seconds=_int("TOWNHALL_FCM_TIMEOUT_SECONDS", 30, 1),
             signing_key_files=tuple(Path(p) for p in _list("TOWNHALL_SIGNING_KEYS", ())),
             phone_hash_key_file=Path(os.environ["TOWNHALL_PHONE_HASH_KEY_FILE"])
             if os.environ.get("TOWNHALL_PHONE_HASH_KEY_FILE")
@@ -190,6 +207,8 @@ class Settings:
             rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", ""),
             officials_act_for_sub_departments=_flag("TOWNHALL_OFFICIALS_ACT_FOR_SUB_DEPARTMENTS"),
             consultation_report_days=_int("TOWNHALL_CONSULTATION_REPORT_DAYS", 20, 1),
+            worker_lease_seconds=_int("TOWNHALL_WORKER_LEASE_SECONDS", 60, 5),
+            worker_metrics_port=_int("TOWNHALL_WORKER_METRICS_PORT", 0, 0),
             reports_hide_after=_int("TOWNHALL_REPORTS_HIDE_AFTER", 3, 0),
             reports_hide_staff_content=_flag("TOWNHALL_REPORTS_HIDE_STAFF_CONTENT"),
         )

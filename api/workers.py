@@ -1,21 +1,33 @@
-"""Background work: the outbox worker with every domain's handlers, and the deadline sweeps."""
+"""Background work: the outbox worker with every domain's handlers, the deadline sweeps, and
+notifications (fan-out jobs, daily digests, push delivery)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+
+import firebase_admin
+from prometheus_client import CollectorRegistry, start_http_server
 
 from api.settings import Settings
 from models.common.calendar import BusinessCalendar
 from models.common.clock import utcnow
 from models.common.db import Database
-from models.common.outbox_worker import Handler, OutboxWorker
+from models.common.outbox_worker import Handler, OutboxWorker, default_owner
 from models.consultations.deadlines import run_deadlines
 from models.moderation.decisions import APPLY_EVENT, apply_decided
 from models.moderation.queue import HOLD_EVENT, enqueue_held
+from models.notifications.digests import send_due_digests
+from models.notifications.fanout import notify_event, run_fanout_job
+from models.notifications.producers import PRODUCERS
+from push.delivery_worker import deliver_due_once, run_delivery_loop
+from push.firebase_app import messaging_app
+from push.metrics import DeliveryMetrics
 
 log = logging.getLogger("townhall.worker")
 
@@ -24,9 +36,12 @@ log = logging.getLogger("townhall.worker")
 HANDLERS: Mapping[str, Handler] = {
     HOLD_EVENT: enqueue_held,  # held content whose inline enqueue a crash cut short
     APPLY_EVENT: apply_decided,  # decisions recorded but not (yet) applied to their content
+    **dict.fromkeys(PRODUCERS, notify_event),  # events that tell people: inbox, then push
 }
 
 DEADLINE_SWEEP_SECONDS = 30.0
+FANOUT_POLL_SECONDS = 1.0
+DIGEST_SWEEP_SECONDS = 60.0
 
 
 async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days: int) -> dict[str, int]:
@@ -34,36 +49,110 @@ async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days:
     return await run_deadlines(db, calendar, utcnow(), report_days)
 
 
-async def _sweep_until(
-    stop: asyncio.Event, db: Database, calendar: BusinessCalendar, report_days: int
-) -> None:
+async def _every(stop: asyncio.Event, seconds: float, name: str, work: Callable[[], Awaitable[int]]) -> None:
+    """Run `work` until `stop`; again at once while it finds work, else after `seconds`."""
     while not stop.is_set():
+        done = 0
         try:
-            done = await sweep_deadlines(db, calendar, report_days)
-            if any(done.values()):
-                log.info("deadlines swept", extra=done)
-        except Exception:  # a failed sweep is retried next time; it must not end the worker
-            log.exception("deadline sweep failed")
+            done = await work()
+        except Exception:  # a failed round is retried next time; it must not end the worker
+            log.exception(f"{name} failed")
+        if done:
+            continue
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), DEADLINE_SWEEP_SECONDS)
+            await asyncio.wait_for(stop.wait(), seconds)
+
+
+def push_app(settings: Settings) -> firebase_admin.App | None:
+    """The firebase-admin app pushes go through, or None when none is configured (development
+    without the fake FCM server): deliveries then wait in the database."""
+    configured = settings.fcm_static_token or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if not configured and settings.development:
+        log.warning(
+            "push is off: set TOWNHALL_FCM_STATIC_TOKEN and TOWNHALL_FCM_ENDPOINT (fake FCM) or "
+            "GOOGLE_APPLICATION_CREDENTIALS; notifications still reach the inbox"
+        )
+        return None
+    return messaging_app(settings)
+
+
+async def run_once(db: Database, settings: Settings) -> None:
+    """Everything due now, then return (`townhall worker --once`, tests)."""
+    owner = default_owner()
+    worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS), owner=owner)
+    swept = await sweep_deadlines(db, settings.business_calendar(), settings.consultation_report_days)
+    relayed = await worker.sweep()
+    processed = await worker.drain()
+    fanouts = 0
+    while await run_fanout_job(db, owner):
+        fanouts += 1
+    digests = await send_due_digests(db, utcnow())
+    app = push_app(settings)
+    report = await deliver_due_once(db, app, owner=owner) if app is not None else None
+    log.info(
+        "work drained",
+        extra={
+            "relayed": relayed,
+            "processed": processed,
+            "fanouts": fanouts,
+            "digests": digests,
+            "pushes": vars(report) if report is not None else None,
+            **swept,
+        },
+    )
+
+
+async def run_until(
+    db: Database, settings: Settings, stop: asyncio.Event, *, registry: CollectorRegistry | None = None
+) -> None:
+    """Every loop, until `stop` is set: outbox events, deadlines, fan-out jobs, digests and pushes.
+    On stop, each loop finishes what it holds (the push loop sends or releases its claims).
+
+    Push metrics join `registry` (the API's, when the worker runs in the API process), or are served
+    on TOWNHALL_WORKER_METRICS_PORT by a standalone worker."""
+    owner = default_owner()
+    worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS), owner=owner)
+    calendar = settings.business_calendar()  # read and checked once, not at every sweep
+    report_days = settings.consultation_report_days
+
+    async def deadlines() -> int:
+        done = await sweep_deadlines(db, calendar, report_days)
+        if any(done.values()):
+            log.info("deadlines swept", extra=done)
+        return 0  # the sweep does everything due at once; next round after the interval
+
+    lease = dt.timedelta(seconds=settings.worker_lease_seconds)
+
+    async def fanouts() -> int:
+        return int(await run_fanout_job(db, owner, lease=lease))
+
+    async def digests() -> int:
+        return await send_due_digests(db, utcnow())
+
+    loops = [
+        worker.run(stop),
+        _every(stop, DEADLINE_SWEEP_SECONDS, "deadline sweep", deadlines),
+        _every(stop, FANOUT_POLL_SECONDS, "fan-out", fanouts),
+        _every(stop, DIGEST_SWEEP_SECONDS, "digest sweep", digests),
+    ]
+    app = push_app(settings)
+    if app is not None:
+        metrics = DeliveryMetrics(registry)
+        if registry is None and settings.worker_metrics_port:
+            start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=metrics.registry)
+        loops.append(run_delivery_loop(db, app, stop, owner=owner, lease=lease, metrics=metrics))
+    log.info("worker started", extra={"owner": owner, "kinds": sorted(HANDLERS), "push": app is not None})
+    await asyncio.gather(*loops)
+    log.info("worker stopped", extra={"owner": owner})
 
 
 async def run_workers(db: Database, settings: Settings, *, once: bool = False) -> None:
-    """Until SIGINT/SIGTERM (or, with `once`, until nothing is due): outbox events and deadlines."""
-    worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS))
-    calendar = settings.business_calendar()  # read and checked once, not at every sweep
+    """`townhall worker`: until SIGINT/SIGTERM (or, with `once`, until nothing is due)."""
     if once:
-        swept = await sweep_deadlines(db, calendar, settings.consultation_report_days)
-        relayed = await worker.sweep()
-        processed = await worker.drain()
-        log.info("work drained", extra={"relayed": relayed, "processed": processed, **swept})
+        await run_once(db, settings)
         return
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    log.info("worker started", extra={"owner": worker.owner, "kinds": sorted(HANDLERS)})
-    await asyncio.gather(
-        worker.run(stop), _sweep_until(stop, db, calendar, settings.consultation_report_days)
-    )
-    log.info("worker stopped", extra={"owner": worker.owner})
+    await run_until(db, settings, stop)

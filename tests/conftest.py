@@ -14,7 +14,12 @@ from api.embedded_db import EmbeddedDatabase
 from models.common.db import Database, Document, connect, ensure_indexes
 from tests.support.command_log import CommandLog
 
-pytest_plugins = ["tests.support.graphql_client", "tests.support.firebase_emulator", "tests.support.cli"]
+pytest_plugins = [
+    "tests.support.graphql_client",
+    "tests.support.firebase_emulator",
+    "tests.support.cli",
+    "tests.support.fake_fcm_plugin",
+]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pymongo import ASCENDING, IndexModel
 
-from models.common.db import declare_collection
+from models.common.outbox import declare_event_carrier
 
 
 class Status(StrEnum):
@@ -15,7 +15,8 @@ class Status(StrEnum):
     DELETED = "deleted"
 
 
-PEOPLE = declare_collection(
+# An event carrier: a held public name carries its moderation hold event in the person's own write.
+PEOPLE = declare_event_carrier(
     "people",
     [
         # A phone number is stored only as a keyed hash (plus its last four digits).
@@ -27,4 +28,6 @@ PEOPLE = declare_collection(
 )
 # Fields: role (models.common.actors.Role), status (Status), public_name (a pseudonym unless the
 # person chose otherwise), phone {hash, last4} and firebase_uid (citizens), email, department_id
-# and password (staff), preferences {language, large_text, district_id}, created_at, updated_at.
+# and password (staff), preferences {language, large_text, district_id}, created_at, updated_at;
+# a name's moderation state: pending_public_name, pending_name_reasons, withheld_name (staff only),
+# name_redaction, name_set_at (models/moderation/profile_name_content.py).

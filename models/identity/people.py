@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 
-from models.common.actors import Actor
-from models.common.clock import utcnow
+from models.common.actors import Actor, Role
+from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Forbidden, InvalidInput, NotFound
+from models.common.outbox import Event, push_events, relay_or_defer
 from models.common.repository import find_by_keys
 from models.districts import repository as districts
 from models.identity.documents import PEOPLE
 from models.identity.phones import phone_hash
+from models.moderation import queue
+from models.moderation.content_kinds import item_id_of
+from models.moderation.profile_name_content import (
+    PENDING_NAME,
+    PROFILE_NAME,
+    NameChange,
+    choose_name,
+    forget_redacted_original,
+)
+from moderation.screening import Screening, normalise_text
 
 LANGUAGES = ("zh", "en")
 PUBLIC_NAME_LENGTH = (2, 30)
@@ -38,17 +51,28 @@ class ProfileChanges:
     district_code: str | None = None
 
 
-async def update_own_profile(db: Database, actor: Actor, changes: ProfileChanges) -> Document:
-    """Change the signed-in person's own profile; every field is checked before anything is written."""
+def clean_public_name(name: str) -> str:
+    """A public name as it is stored: normalised, inner spaces folded, 2–30 characters."""
+    cleaned = " ".join(normalise_text(name).split())
+    low, high = PUBLIC_NAME_LENGTH
+    if not low <= len(cleaned) <= high:
+        raise InvalidInput(f"a public name is {low}–{high} characters", field="publicName")
+    return cleaned
+
+
+async def update_own_profile(
+    db: Database, actor: Actor, changes: ProfileChanges, *, now: Clock = utcnow
+) -> Document:
+    """Change the signed-in person's own profile; every field is checked before anything is written.
+
+    A citizen's new public name is screened first: a clean one is public at once; one screening
+    holds waits in `pending_public_name` for a moderator (queued, with its hold event in this
+    write) while the old name stays public. Staff names are not screened.
+    """
     if actor.person_id is None:
         raise Forbidden("sign in first")
     updates: dict[str, object] = {}
-    if changes.public_name is not None:
-        name = " ".join(changes.public_name.split())
-        low, high = PUBLIC_NAME_LENGTH
-        if not low <= len(name) <= high:
-            raise InvalidInput(f"a public name is {low}–{high} characters", field="publicName")
-        updates["public_name"] = name
+    name = clean_public_name(changes.public_name) if changes.public_name is not None else None
     if changes.language is not None:
         if changes.language not in LANGUAGES:
             raise InvalidInput(f"language is one of {', '.join(LANGUAGES)}", field="language")
@@ -60,13 +84,61 @@ async def update_own_profile(db: Database, actor: Actor, changes: ProfileChanges
         if district is None:
             raise NotFound(f"no district has the code {changes.district_code!r}", field="districtCode")
         updates["preferences.district_id"] = district["_id"]
-    updates["updated_at"] = utcnow()
+    at = now()
+    updates["updated_at"] = at
+    update: Document = {"$set": updates}
+    change: NameChange | None = None
+    if name is not None:
+        current = await find_person(db, actor.person_id)
+        if current is None:
+            raise NotFound("this account no longer exists")
+        change = await choose_name(db, current, name, screened=actor.role is Role.CITIZEN, at=at)
+        updates.update(change.set)
+        if change.unset:
+            update["$unset"] = dict.fromkeys(change.unset, "")
+        if change.held is not None:
+            update = push_events(update, [_hold_event(actor.person_id, change.held, at)])
     person = await PEOPLE.of(db).find_one_and_update(
-        {"_id": actor.person_id}, {"$set": updates}, return_document=True
+        {"_id": actor.person_id}, update, return_document=ReturnDocument.AFTER
     )
     if person is None:
         raise NotFound("this account no longer exists")
+    if change is not None and ("public_name" in change.set or PENDING_NAME in change.set):
+        await forget_redacted_original(db, actor.person_id)
+    if change is not None and change.set:
+        await _take_from_moderator(db, actor.person_id)
+    if change is not None and change.held is not None:
+        await _hold_for_review(db, actor.person_id, change.held, at)
     return person
+
+
+async def _take_from_moderator(db: Database, person_id: ObjectId) -> None:
+    """A moderator judging the person's name loses their claim when the name changes, so they
+    cannot decide on a name that is no longer the one waiting (say, approve a new held name unseen)."""
+    item_id = item_id_of(PROFILE_NAME, person_id)
+    await queue.MODERATION_ITEMS.of(db).update_one(
+        {"_id": item_id, "status": queue.ItemStatus.OPEN.value}, {"$set": queue.FREE_LEASE}
+    )
+
+
+def _hold_event(person_id: ObjectId, screening: Screening, at: dt.datetime) -> Event:
+    return queue.hold_event(PROFILE_NAME, person_id, person_id, screening.reasons, screening.score, at)
+
+
+async def _hold_for_review(db: Database, person_id: ObjectId, screening: Screening, at: dt.datetime) -> None:
+    """Queue a held name (one item per person, reopened when decided before), then relay the hold
+    event, which the worker replays after a crash here."""
+    await queue.enqueue(
+        db,
+        kind=PROFILE_NAME,
+        ref_id=person_id,
+        author_id=person_id,
+        reasons=screening.reasons,
+        score=screening.score,
+        reopen_decided=True,
+        now=lambda: at,
+    )
+    await relay_or_defer(db, PEOPLE.name, person_id)
 
 
 async def find_by_phone(db: Database, phone_key: bytes, phone_number: str) -> Document | None:

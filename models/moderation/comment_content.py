@@ -70,9 +70,7 @@ async def _set_if_status(
     )
 
 
-async def _change(
-    db: Database, comment: Document, fields: Document, unset: tuple[str, ...] = ()
-) -> None:
+async def _change(db: Database, comment: Document, fields: Document, unset: tuple[str, ...] = ()) -> None:
     """Change the comment if its status is still the one read, and count it in or out of the
     published figures when the change published or unpublished it."""
     before = await _set_if_status(db, comment, fields, unset)

@@ -21,6 +21,7 @@ from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput, NotFound
 from models.common.outbox import Event, declare_event_carrier
 from models.common.outbox_worker import ClaimedEvent
+from models.moderation import profile_name_content  # noqa: F401  (registers profile names)
 from models.moderation.content_kinds import content_kind, item_id_of
 from models.moderation.priority import MAX_PRIORITY, due_at_of, priority_of
 

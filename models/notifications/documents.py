@@ -30,8 +30,16 @@ deliveries — exactly one per (notification, device): `_id` "<notification id>|
   created_at, sent_at, fcm_message_id, error {code, message, at}.
   Claimed by `due_at`, sent in batches of at most 500.
 
-digests — one per person and local day for pushes over the daily cap: `_id`
-  "<person>:<YYYY-MM-DD>"; person_id, day, notification_ids [...], count, due_at, sent (bool).
+digests — one per person and local day, the ledger of the daily cap: `_id` "<person>:<YYYY-MM-DD>";
+  person_id, day, time_zone, pushed (the ids of the day's non-transactional pushes, in the order
+  they came: a push past the cap's place is folded), pending (ids folded, waiting for the digest),
+  due_at (when the digest goes; None while nothing waits), round (digests sent so far), folds
+  (counts folds, so the digest sweep clears only what it read).
+
+fanouts — one per broad event (followers of a department, topics, districts): `_id` the event id;
+  kind, payload, cursor {key (index into the audience's follower keys), after (the last person
+  id done)}, lease_owner, lease_until, created_at, done_at. The fan-out walks the followers in
+  person-id order from the cursor, so a crash resumes where the last chunk ended.
 """
 
 from __future__ import annotations
@@ -45,7 +53,8 @@ NOTIFICATION_SETTINGS = declare_collection("notification_settings")
 FOLLOWS = declare_collection(
     "follows",
     [
-        IndexModel([("target_key", ASCENDING)], name="by_target"),
+        # Audiences are walked per target in person-id order, resumable from the last person done.
+        IndexModel([("target_key", ASCENDING), ("person_id", ASCENDING)], name="by_target"),
         IndexModel([("person_id", ASCENDING)], name="by_person"),
     ],
 )
@@ -56,8 +65,12 @@ DELIVERIES = declare_collection(
     "deliveries",
     [
         IndexModel([("due_at", ASCENDING)], name="by_due"),
+        # Claims read pending ones by due time; on `due_at` alone they would step over every
+        # delivery already sent, a number that only grows.
+        IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="pending_by_due"),
         IndexModel([("notification_id", ASCENDING)], name="by_notification"),
         IndexModel([("token", ASCENDING)], name="by_token"),
     ],
 )
 DIGESTS = declare_collection("digests", [IndexModel([("due_at", ASCENDING)], name="by_due")])
+FANOUTS = declare_collection("fanouts", [IndexModel([("lease_until", ASCENDING)], name="by_lease")])

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from models.common import actors
 from models.common.db import Document
+from models.moderation.profile_name_content import PENDING_NAME, PROFILE_NAME
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_reference
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
@@ -16,6 +17,7 @@ from resolvers.departments.types import Department
 from resolvers.districts.loaders import DISTRICT_BY_ID
 from resolvers.districts.types import District
 from resolvers.identity.loaders import PERSON_BY_ID
+from resolvers.moderation.content_moderation import ContentModeration, moderation_of
 
 Role = strawberry.enum(actors.Role, name="Role", description="What a person may do in Townhall.")
 
@@ -65,6 +67,18 @@ class Me:
     email: str | None = strawberry.field(description="Staff only.")
     preferences: Preferences
     created_at: datetime
+    pending_public_name: str | None = strawberry.field(
+        description="A public name chosen that waits for a moderator (`person.publicName` is still the "
+        "old one); null when none waits."
+    )
+    document: strawberry.Private[Document]
+
+    @strawberry.field(
+        description="What moderation decided about their public name and why (it waits while status is "
+        "OPEN); null when no name of theirs was ever held or reported."
+    )
+    async def public_name_moderation(self, info: Info) -> ContentModeration | None:
+        return await moderation_of(info, PROFILE_NAME, self.document["_id"], self.document["_id"])
 
     @classmethod
     def from_document(cls, document: Document) -> Me:
@@ -79,4 +93,6 @@ class Me:
                 document=preferences,
             ),
             created_at=document["created_at"],
+            pending_public_name=document.get(PENDING_NAME),
+            document=document,
         )

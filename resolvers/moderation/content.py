@@ -15,13 +15,16 @@ from strawberry import relay
 from models.common.db import Document
 from models.common.errors import InvalidInput
 from models.moderation.content_kinds import CONSULTATION_COMMENT
+from models.moderation.profile_name_content import PROFILE_NAME, judged_name
 from resolvers.common.context import Info
 from resolvers.common.loaders import DocumentLoader
 from resolvers.consultations.comment_loaders import COMMENT_BY_ID
-from resolvers.consultations.comment_types import Comment, comment_id
+from resolvers.consultations.comment_types import Comment, comment_id, node_object_id
+from resolvers.identity.loaders import PERSON_BY_ID
+from resolvers.identity.types import Person
 
 ModerationContent = Annotated[
-    Comment,
+    Comment | Person,
     strawberry.union("ModerationContent", description="Content a moderation item is about."),
 ]
 
@@ -43,10 +46,16 @@ def _comment_text(comment: Document) -> str | None:
     return hidden.get("text") or comment.get("text")
 
 
+def _person_id(global_id: relay.GlobalID, field: str) -> Any:
+    # A Person's id names their public name (the profile name kind).
+    return node_object_id(global_id, Person.__name__, field)
+
+
 CONTENT_VIEWS: dict[str, ContentView] = {
     CONSULTATION_COMMENT: ContentView(
         Comment.__name__, comment_id, COMMENT_BY_ID, Comment.from_document, _comment_text
     ),
+    PROFILE_NAME: ContentView(Person.__name__, _person_id, PERSON_BY_ID, Person.from_document, judged_name),
 }
 
 

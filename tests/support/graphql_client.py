@@ -79,15 +79,14 @@ class GraphQLClient:
         self, subprotocols: tuple[str, ...] = ("graphql-transport-ws",), **headers: str
     ) -> AsyncIterator[GraphQLSocket]:
         # The websocket transport runs a task group, so it lives inside the test's own task.
-        async with (
-            httpx.AsyncClient(
-                transport=ASGIWebSocketTransport(app=self.app), base_url="http://testserver"
-            ) as http,
-            aconnect_ws(
+        async with httpx.AsyncClient(
+            transport=ASGIWebSocketTransport(app=self.app), base_url="http://testserver"
+        ) as http:
+            connecting: contextlib.AbstractAsyncContextManager[AsyncWebSocketSession] = aconnect_ws(
                 "http://testserver/graphql", http, subprotocols=list(subprotocols), headers=dict(headers)
-            ) as session,
-        ):
-            yield GraphQLSocket(session)
+            )
+            async with connecting as session:
+                yield GraphQLSocket(session)
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 import strawberry
 
-from models.common.errors import Forbidden
+from models.common.errors import Forbidden, InvalidInput
 from models.identity import sessions
+from models.notifications import devices
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
@@ -25,8 +27,24 @@ SignOutResult = Annotated[
 
 
 @protected_mutation()
-async def sign_out(info: Info, everywhere: bool = False) -> SignOutResult:
+async def sign_out(
+    info: Info,
+    everywhere: bool = False,
+    device_token: Annotated[
+        str | None,
+        strawberry.argument(
+            description="This device's push token: it stops getting this person's pushes. Signing out "
+            "everywhere stops pushes to every device of theirs."
+        ),
+    ] = None,
+) -> SignOutResult:
     if not info.context.actor.signed_in:
         raise Forbidden("sign in first")
-    ended = await sessions.sign_out(info.context.db, info.context.actor, everywhere=everywhere)
+    db, actor = info.context.db, info.context.actor
+    if everywhere:
+        await devices.unregister_all_devices(db, actor)
+    elif device_token is not None:
+        with contextlib.suppress(InvalidInput):  # a malformed token never keeps anyone signed in
+            await devices.unregister_device(db, actor, device_token)
+    ended = await sessions.sign_out(db, actor, everywhere=everywhere)
     return SignedOut(sessions_ended=ended)

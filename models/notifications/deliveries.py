@@ -1,0 +1,183 @@
+"""Deliveries (one push to one device): claiming due ones with leases, recording outcomes, releasing.
+
+A claim marks deliveries as held by one worker (`lease_owner`, `lease_until`) and counts an attempt
+before anything is sent; an outcome is written after the send, only while that same claim holds
+(owner and attempt count), so a worker whose lease lapsed and went to another cannot overwrite the
+other's record. A lapsed lease (a crashed or stalled worker) makes the delivery claimable again:
+nothing is skipped. What cannot be prevented with FCM, which has no idempotency key, is a second
+send of a message FCM accepted just before the worker died without recording it; the collapse key
+and the notification id in the message make the device show it once (see push/messages.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from pymongo import ASCENDING, UpdateOne
+
+from models.common.db import Database, Document
+from models.notifications.documents import DELIVERIES
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+DROPPED = "dropped"
+FINAL = frozenset({SENT, FAILED, DROPPED})
+
+# A free delivery's lease ended long ago (the fan-out writes this; `None` would not compare).
+FREE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+DEFAULT_LEASE = dt.timedelta(minutes=2)
+MAX_ERROR_LENGTH = 500
+
+# What a worker needs to send; `message` is the whole FCM message, so whole top-level fields.
+_CLAIMED_FIELDS = {
+    "notification_id": 1,
+    "person_id": 1,
+    "token": 1,
+    "platform": 1,
+    "message": 1,
+    "urgent": 1,
+    "attempts": 1,
+    "due_at": 1,
+    "created_at": 1,
+    "lease_owner": 1,
+    "lease_until": 1,
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Outcome:
+    """What became of one claimed delivery's send.
+
+    `status` is final (sent, failed, dropped) or PENDING for a retry at `retry_at`; `attempts`
+    is the claim's attempt count, which fences off a claim that was superseded.
+    """
+
+    delivery_id: str
+    attempts: int
+    status: str
+    at: dt.datetime
+    fcm_message_id: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    retry_at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in FINAL and self.status != PENDING:
+            raise ValueError(f"unknown delivery status {self.status!r}")
+        if self.status == PENDING and self.retry_at is None:
+            raise ValueError("a retry needs retry_at")
+
+
+def _ms(instant: dt.datetime) -> dt.datetime:
+    """`instant` at BSON's millisecond precision, so what is written is what is read back."""
+    return instant.replace(microsecond=instant.microsecond // 1000 * 1000)
+
+
+def _claimable(now: dt.datetime) -> Document:
+    return {"status": PENDING, "due_at": {"$lte": now}, "lease_until": {"$lt": now}}
+
+
+async def claim_due(
+    db: Database,
+    owner: str,
+    *,
+    limit: int = 500,
+    lease: dt.timedelta = DEFAULT_LEASE,
+    now: dt.datetime,
+) -> list[Document]:
+    """Lease up to `limit` due deliveries to `owner` (oldest due first) and return them.
+
+    Three queries whatever the number (and their getMores past 101 documents): the candidates'
+    ids (by `status`, `due_at`), one `update_many` with the same filter plus `_id $in` (a candidate
+    another worker took meanwhile no longer matches), and a read of what this claim holds.
+    One owner must not claim twice at once (the worker loop claims from one task): the read-back
+    tells claims apart by owner and `lease_until`, which two simultaneous claims of one owner in
+    the same millisecond would share.
+    """
+    now = _ms(now)
+    until = _ms(now + lease)
+    collection = DELIVERIES.of(db)
+    candidates = collection.find(_claimable(now), {"_id": 1}).sort("due_at", ASCENDING).limit(limit)
+    ids = [document["_id"] async for document in candidates]
+    if not ids:
+        return []
+    await collection.update_many(
+        {**_claimable(now), "_id": {"$in": ids}},
+        {"$set": {"lease_owner": owner, "lease_until": until}, "$inc": {"attempts": 1}},
+    )
+    held = await collection.find({"_id": {"$in": ids}, "lease_owner": owner}, _CLAIMED_FIELDS).to_list()
+    # Compared here rather than in the filter: a date equality is what a server is least sure to get right.
+    claimed = [d for d in held if d.get("lease_until") == until and d.get("attempts", 0) >= 1]
+    order = {delivery_id: index for index, delivery_id in enumerate(ids)}
+    return sorted(claimed, key=lambda document: order[document["_id"]])
+
+
+def _this_claim(owner: str, delivery_id: str, attempts: int) -> Document:
+    return {"_id": delivery_id, "status": PENDING, "lease_owner": owner, "attempts": attempts}
+
+
+def _error(outcome: Outcome) -> Document | None:
+    if outcome.error_code is None:
+        return None
+    return {
+        "code": outcome.error_code,
+        "message": (outcome.error_message or "")[:MAX_ERROR_LENGTH],
+        "at": _ms(outcome.at),
+    }
+
+
+def _recording(owner: str, outcome: Outcome) -> UpdateOne:
+    changes: Document = {"status": outcome.status, "lease_owner": None, "lease_until": FREE}
+    if outcome.status == SENT:
+        changes |= {"sent_at": _ms(outcome.at), "fcm_message_id": outcome.fcm_message_id, "error": None}
+    else:
+        changes["error"] = _error(outcome)
+    if outcome.status == PENDING:
+        assert outcome.retry_at is not None
+        changes["due_at"] = _ms(outcome.retry_at)
+    return UpdateOne(_this_claim(owner, outcome.delivery_id, outcome.attempts), {"$set": changes})
+
+
+async def record_outcomes(db: Database, owner: str, outcomes: Sequence[Outcome]) -> int:
+    """Write the outcomes of `owner`'s claims in one `bulk_write` by `_id`; returns how many held.
+
+    An outcome whose claim was superseded (the lease lapsed and another worker claimed the
+    delivery, or the delivery was dropped meanwhile) is not written.
+    """
+    if not outcomes:
+        return 0
+    result = await DELIVERIES.of(db).bulk_write([_recording(owner, o) for o in outcomes], ordered=False)
+    return result.matched_count
+
+
+async def release(db: Database, owner: str, held: Iterable[Document]) -> int:
+    """Give back claimed deliveries that were not sent (graceful shutdown); returns how many.
+
+    The attempt the claim counted is taken back, as nothing was tried.
+    """
+    updates = [
+        UpdateOne(
+            _this_claim(owner, document["_id"], document["attempts"]),
+            {"$set": {"lease_owner": None, "lease_until": FREE}, "$inc": {"attempts": -1}},
+        )
+        for document in held
+    ]
+    if not updates:
+        return 0
+    result = await DELIVERIES.of(db).bulk_write(updates, ordered=False)
+    return result.matched_count
+
+
+async def oldest_due(db: Database, *, now: dt.datetime) -> dt.datetime | None:
+    """When the longest-waiting due delivery became due (claimed or not), for the queue lag."""
+    found = await (
+        DELIVERIES.of(db)
+        .find({"status": PENDING, "due_at": {"$lte": _ms(now)}}, {"due_at": 1})
+        .sort("due_at", ASCENDING)
+        .limit(1)
+        .to_list()
+    )
+    return found[0]["due_at"] if found else None

@@ -1,0 +1,130 @@
+"""What people follow (departments, topics, districts, single consultations), and who follows what."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bson import ObjectId
+from pymongo.errors import DuplicateKeyError
+
+from models.common.actors import Actor
+from models.common.clock import Clock, utcnow
+from models.common.db import Database, Document
+from models.common.errors import InvalidInput, NotFound
+from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
+from models.common.repository import find_by_keys
+from models.consultations import repository as consultations
+from models.consultations.policy import is_published
+from models.departments import repository as departments
+from models.districts import repository as districts
+from models.notifications.documents import FOLLOWS
+from models.notifications.preferences import person_of
+from models.topics import repository as topics
+
+FOLLOWERS_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class TargetKind:
+    """Something people may follow: how to find it, and whether it may be followed now."""
+
+    kind: str
+    find: Callable[[Database, Sequence[ObjectId]], Awaitable[dict[ObjectId, Document]]]
+    followable: Callable[[Document], bool] = lambda document: True
+
+
+# Petitions and livestream sessions join with their issues: one line each.
+TARGET_KINDS: dict[str, TargetKind] = {
+    target.kind: target
+    for target in (
+        TargetKind("department", departments.find_by_ids),
+        TargetKind("topic", topics.find_by_ids),
+        TargetKind("district", districts.find_by_ids),
+        # Drafts are not public: following one would tell who is preparing what.
+        TargetKind("consultation", consultations.find_consultations, followable=is_published),
+    )
+}
+
+
+def target_key(kind: str, target_id: ObjectId | str) -> str:
+    """ "<kind>:<id>", as follows and the fan-out name a target."""
+    return f"{kind}:{target_id}"
+
+
+def follow_id(person_id: ObjectId, key: str) -> str:
+    return f"{person_id}:{key}"
+
+
+def _kind(kind: str) -> TargetKind:
+    target = TARGET_KINDS.get(kind)
+    if target is None:
+        raise InvalidInput(f"{kind!r} cannot be followed", field="targetId")
+    return target
+
+
+async def follow(
+    db: Database, actor: Actor, kind: str, target_id: ObjectId, *, now: Clock = utcnow
+) -> Document:
+    """Follow a target; following it again changes nothing and returns the follow."""
+    person_id = person_of(actor)
+    target = _kind(kind)
+    found = (await target.find(db, [target_id])).get(target_id)
+    if found is None or not target.followable(found):
+        raise NotFound(f"there is no {kind} with this id", field="targetId")
+    key = target_key(kind, target_id)
+    document = FOLLOWS.new_document(
+        {"_id": follow_id(person_id, key), "person_id": person_id, "target_key": key, "created_at": now()}
+    )
+    try:
+        await FOLLOWS.of(db).insert_one(document)
+    except DuplicateKeyError:
+        existing = await FOLLOWS.of(db).find_one({"_id": document["_id"]})
+        if existing is not None:
+            return existing
+    return document
+
+
+async def unfollow(db: Database, actor: Actor, kind: str, target_id: ObjectId) -> bool:
+    """Stop following; True if one was followed (a target gone since can still be unfollowed)."""
+    person_id = person_of(actor)
+    _kind(kind)
+    removed = await FOLLOWS.of(db).delete_one({"_id": follow_id(person_id, target_key(kind, target_id))})
+    return bool(removed.deleted_count)
+
+
+def parse_target_key(key: str) -> tuple[str, ObjectId] | None:
+    """(kind, id) of a stored target key; None for one this code cannot read."""
+    kind, _, raw_id = key.partition(":")
+    if not ObjectId.is_valid(raw_id):
+        return None
+    return kind, ObjectId(raw_id)
+
+
+async def find_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Document]:
+    """Follows by id, anyone's (for DataLoaders; the caller keeps the viewer's own)."""
+    found = await find_by_keys(FOLLOWS.of(db), "_id", ids)
+    return {str(key): document for key, document in found.items()}
+
+
+async def my_follows(db: Database, actor: Actor, args: PageArgs, bounds: PageBounds) -> Page:
+    """The signed-in person's follows, by kind and target: a range of `_id`, which starts with them."""
+    person_id = person_of(actor)
+    # ";" follows ":" in ASCII, so this is exactly the ids "<person>:…", on the `_id` index.
+    query = {"_id": {"$gt": f"{person_id}:", "$lt": f"{person_id};"}}
+    return await paginate(FOLLOWS.of(db), query, SortOrder("_id", 1), args, bounds)
+
+
+async def followers(db: Database, target_keys: Sequence[str]) -> AsyncIterator[ObjectId]:
+    """Everyone following any of `target_keys`, streamed from the `target_key` index.
+
+    Someone following two of the keys comes twice: callers dedupe per batch, and the inbox's
+    `_id` ("<event>|<person>") makes a repeat harmless anyway.
+    """
+    keys = list(dict.fromkeys(target_keys))
+    if not keys:
+        return
+    query = {"target_key": keys[0]} if len(keys) == 1 else {"target_key": {"$in": keys}}
+    cursor = FOLLOWS.of(db).find(query, {"person_id": 1, "_id": 0}, batch_size=FOLLOWERS_BATCH)
+    async for document in cursor:
+        yield document["person_id"]

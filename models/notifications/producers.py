@@ -1,0 +1,188 @@
+"""What each domain event tells whom: the notice (category, template, deep link) and the audience.
+
+A producer reads what the notice needs (a consultation's title, say) and names its audience:
+people by id (the commenter whose comment got a reply) or the followers of some targets (a
+department, topics, districts), which the fan-out streams rather than loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bson import ObjectId
+
+from models.common.db import Database, Document
+from models.consultations.comments import REPLIED
+from models.consultations.documents import CONSULTATIONS
+from models.consultations.report import OUTCOME_EVENT
+from models.consultations.service import CLAUSE_CHANGED
+from models.consultations.stages import OPENED
+from models.departments.documents import DEPARTMENTS
+from models.moderation.appeals import APPEAL_EVENT
+from models.moderation.decisions import DECISION_EVENT
+from models.notifications.categories import Category
+from push.messages import MAX_TTL
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What one event says, the same for everyone it tells (rendered per reader's language)."""
+
+    category: Category
+    template: str
+    params: dict[str, str]
+    about_kind: str
+    about_id: Any
+    link: str
+    collapse_key: str  # a newer message with the same key replaces the older one on the device
+    urgent: bool = False  # pushed through quiet hours (a livestream starting now)
+    ttl: dt.timedelta = MAX_TTL
+
+
+@dataclass(frozen=True)
+class Audience:
+    people: tuple[ObjectId, ...] = ()
+    follower_keys: tuple[str, ...] = field(default=())  # "<kind>:<id>", as follows store them
+
+    @property
+    def broad(self) -> bool:
+        return bool(self.follower_keys)
+
+
+Produced = tuple[Notice, Audience] | None
+Producer = Callable[[Database, Mapping[str, Any]], Awaitable[Produced]]
+
+
+def follower_key(kind: str, target_id: Any) -> str:
+    return f"{kind}:{target_id}"
+
+
+async def _consultation(db: Database, consultation_id: ObjectId) -> Document | None:
+    return await CONSULTATIONS.of(db).find_one(
+        {"_id": consultation_id}, {"title": 1, "clauses": 1, "department_id": 1}
+    )
+
+
+async def _title(db: Database, consultation_id: ObjectId) -> str | None:
+    consultation = await _consultation(db, consultation_id)
+    return None if consultation is None else str(consultation["title"])
+
+
+def _consultation_link(consultation_id: ObjectId, comment_id: ObjectId | None = None) -> str:
+    link = f"townhall://consultations/{consultation_id}"
+    return f"{link}/comments/{comment_id}" if comment_id is not None else link
+
+
+async def _comment_replied(db: Database, payload: Mapping[str, Any]) -> Produced:
+    title = await _title(db, payload["consultation_id"])
+    if title is None:
+        return None
+    notice = Notice(
+        category=Category.REPLY,
+        template="consultation.comment_replied",
+        params={"consultation": title},
+        about_kind="comment",
+        about_id=payload["comment_id"],
+        link=_consultation_link(payload["consultation_id"], payload["comment_id"]),
+        collapse_key=f"reply-{payload['comment_id']}",
+    )
+    return notice, Audience(people=(payload["person_id"],))
+
+
+async def _comment_outcome(db: Database, payload: Mapping[str, Any]) -> Produced:
+    title = await _title(db, payload["consultation_id"])
+    if title is None:
+        return None
+    notice = Notice(
+        category=Category.OUTCOME,
+        template="consultation.comment_outcome",
+        params={
+            "consultation": title,
+            "outcome": str(payload["outcome"]),
+            "reason": str(payload.get("reason") or ""),
+        },
+        about_kind="comment",
+        about_id=payload["comment_id"],
+        link=_consultation_link(payload["consultation_id"], payload["comment_id"]),
+        collapse_key=f"outcome-{payload['comment_id']}",
+    )
+    return notice, Audience(people=(payload["person_id"],))
+
+
+async def _clause_changed(db: Database, payload: Mapping[str, Any]) -> Produced:
+    consultation = await _consultation(db, payload["consultation_id"])
+    if consultation is None:
+        return None
+    changed = set(payload.get("clause_ids") or ())
+    labels = [clause["label"] for clause in consultation.get("clauses") or () if clause["id"] in changed]
+    notice = Notice(
+        category=Category.CONSULTATION_UPDATE,
+        template="consultation.clause_changed",
+        params={"consultation": str(consultation["title"]), "clauses": "、".join(labels)},
+        about_kind="consultation",
+        about_id=payload["consultation_id"],
+        link=_consultation_link(payload["consultation_id"]),
+        collapse_key=f"revision-{payload['consultation_id']}",
+    )
+    return notice, Audience(people=(payload["person_id"],))
+
+
+async def _opened(db: Database, payload: Mapping[str, Any]) -> Produced:
+    title = await _title(db, payload["consultation_id"])
+    department = await DEPARTMENTS.of(db).find_one({"_id": payload["department_id"]}, {"name": 1})
+    if title is None or department is None:
+        return None
+    keys = [follower_key("department", payload["department_id"])]
+    keys += [follower_key("topic", topic_id) for topic_id in payload.get("topic_ids") or ()]
+    keys += [follower_key("district", district_id) for district_id in payload.get("district_ids") or ()]
+    notice = Notice(
+        category=Category.NEW_CONSULTATION,
+        template="consultation.published",
+        params={
+            "consultation": title,
+            "department": str(department["name"]["zh"]),
+            "department.en": str(department["name"].get("en") or department["name"]["zh"]),
+        },
+        about_kind="consultation",
+        about_id=payload["consultation_id"],
+        link=_consultation_link(payload["consultation_id"]),
+        collapse_key=f"opened-{payload['consultation_id']}",
+        ttl=dt.timedelta(days=7),
+    )
+    return notice, Audience(follower_keys=tuple(keys))
+
+
+def _moderation(template: str) -> Producer:
+    async def produce(db: Database, payload: Mapping[str, Any]) -> Produced:
+        # An approval has no reason to give: its own template says the content is public now.
+        chosen = "moderation.approved" if payload.get("action") == "APPROVE" else template
+        params = {"reason": str(payload.get("reason_code") or "")}
+        if "action" in payload:
+            params["action"] = str(payload["action"])
+        if "upheld" in payload:
+            params["result"] = "upheld" if payload["upheld"] else "overturned"
+        notice = Notice(
+            category=Category.MODERATION,
+            template=chosen,
+            params=params,
+            about_kind=str(payload["content_kind"]),
+            about_id=payload["ref_id"],
+            link=f"townhall://moderation/{payload['item_id']}",
+            collapse_key=f"moderation-{payload['item_id']}",
+        )
+        return notice, Audience(people=(payload["person_id"],))
+
+    return produce
+
+
+PRODUCERS: dict[str, Producer] = {
+    REPLIED: _comment_replied,
+    OUTCOME_EVENT: _comment_outcome,
+    CLAUSE_CHANGED: _clause_changed,
+    OPENED: _opened,
+    DECISION_EVENT: _moderation("moderation.decision"),
+    APPEAL_EVENT: _moderation("moderation.appeal_decided"),
+}

@@ -1,0 +1,63 @@
+"""Sending one batch of claimed deliveries through firebase-admin, one answer per delivery.
+
+FCM HTTP v1 takes one request per message; `messaging.send_each_async` sends a batch's requests
+concurrently over the app's one httpx client (connection reuse, HTTP/2 where the endpoint offers
+it over TLS; at most 100 connections, firebase-admin's default). Throughput comes from the
+delivery worker keeping several batches in flight on that client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import firebase_admin
+from firebase_admin import exceptions, messaging
+
+from models.common.db import Document
+from push.messages import to_fcm
+from push.outcomes import INVALID_MESSAGE, SendResult, Verdict, result_of_error
+
+MAX_BATCH = 500  # firebase-admin's limit for send_each_async
+
+
+def _build(delivery: Document) -> messaging.Message:
+    message = to_fcm(delivery["message"], delivery["token"])
+    # firebase-admin encodes a whole batch before sending any of it, so one message it refuses
+    # would fail all 500; encoding each here first keeps the refusal to that one.
+    str(message)
+    return message
+
+
+async def send_batch(
+    app: firebase_admin.App | None, deliveries: Sequence[Document], *, now: dt.datetime
+) -> list[SendResult]:
+    """Send each delivery's message to its token; one result per delivery, in no promised order.
+
+    Never raises for FCM's answers: a failure of the whole call becomes each delivery's result.
+    """
+    if len(deliveries) > MAX_BATCH:
+        raise ValueError(f"a batch holds at most {MAX_BATCH} deliveries")
+    results: list[SendResult] = []
+    ready: list[tuple[Document, messaging.Message]] = []
+    for delivery in deliveries:
+        try:
+            ready.append((delivery, _build(delivery)))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            results.append(
+                SendResult(delivery=delivery, verdict=Verdict.FAILED, code=INVALID_MESSAGE, detail=str(error))
+            )
+    if not ready:
+        return results
+    try:
+        batch = await messaging.send_each_async([message for _, message in ready], app=app)
+    except exceptions.FirebaseError as error:
+        return results + [result_of_error(delivery, error, now=now) for delivery, _ in ready]
+    for (delivery, _), response in zip(ready, batch.responses, strict=True):
+        if response.success:
+            results.append(
+                SendResult(delivery=delivery, verdict=Verdict.SENT, message_id=response.message_id)
+            )
+        else:
+            results.append(result_of_error(delivery, response.exception, now=now))
+    return results

@@ -1,0 +1,1 @@
+"""GraphQL for notifications: devices, settings, follows and the inbox."""

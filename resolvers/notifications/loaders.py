@@ -1,0 +1,11 @@
+"""DataLoaders for notifications."""
+
+from __future__ import annotations
+
+from models.common.db import Document
+from models.notifications import follows, inbox
+from resolvers.common.loaders import LoaderSpec, keyed
+
+# Raw documents by id: Notification.resolve_nodes keeps only the viewer's own.
+NOTIFICATION_BY_ID: LoaderSpec[str, Document | None] = keyed("notification_by_id", inbox.find_by_ids)
+FOLLOW_BY_ID: LoaderSpec[str, Document | None] = keyed("follow_by_id", follows.find_by_ids)
