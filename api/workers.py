@@ -25,7 +25,7 @@ from models.moderation.queue import HOLD_EVENT, enqueue_held
 from models.notifications.digests import send_due_digests
 from models.notifications.fanout import notify_event, run_fanout_job
 from models.notifications.producers import PRODUCERS
-from push.delivery_worker import deliver_due_once, run_delivery_loop
+from push.delivery_worker import DeliveryWorker
 from push.firebase_app import messaging_app
 from push.metrics import DeliveryMetrics
 
@@ -88,7 +88,7 @@ async def run_once(db: Database, settings: Settings) -> None:
         fanouts += 1
     digests = await send_due_digests(db, utcnow())
     app = push_app(settings)
-    report = await deliver_due_once(db, app, owner=owner) if app is not None else None
+    report = await DeliveryWorker(db=db, app=app, owner=owner).deliver_due() if app is not None else None
     log.info(
         "work drained",
         extra={
@@ -140,7 +140,7 @@ async def run_until(
         metrics = DeliveryMetrics(registry)
         if registry is None and settings.worker_metrics_port:
             start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=metrics.registry)
-        loops.append(run_delivery_loop(db, app, stop, owner=owner, lease=lease, metrics=metrics))
+        loops.append(DeliveryWorker(db=db, app=app, owner=owner, lease=lease, metrics=metrics).run(stop))
     log.info("worker started", extra={"owner": owner, "kinds": sorted(HANDLERS), "push": app is not None})
     await asyncio.gather(*loops)
     log.info("worker stopped", extra={"owner": owner})

@@ -39,7 +39,7 @@ from models.common.outbox_worker import ClaimedEvent, EventSource
 from models.consultations.stages import OPENED, opened_event
 from models.notifications.documents import DELIVERIES, DEVICES, FOLLOWS
 from models.notifications.fanout import notify_event, run_fanout_job
-from push.delivery_worker import deliver_due_once
+from push.delivery_worker import DeliveryWorker
 from push.firebase_app import messaging_app
 from tests.consultations.drafts import make_city, make_open
 from tests.support.fake_fcm import DEFAULT_STATIC_TOKEN as STATIC_TOKEN
@@ -123,7 +123,7 @@ async def one_size(uri: str, size: int, fcm_endpoint: str, concurrency: int) -> 
         _, fanout_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
         started = time.perf_counter()
-        report = await deliver_due_once(db, app, owner="bench", concurrency=concurrency)
+        report = await DeliveryWorker(db=db, app=app, owner="bench", concurrency=concurrency).deliver_due()
         sent_seconds = time.perf_counter() - started
         _, send_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -18,7 +18,7 @@ from models.common.outbox_worker import OutboxWorker
 from models.notifications.digests import send_due_digests
 from models.notifications.documents import DIGESTS
 from models.notifications.fanout import run_fanout_job
-from push.delivery_worker import deliver_due_once
+from push.delivery_worker import DeliveryWorker
 from push.firebase_app import messaging_app
 from tests.consultations.comment_support import citizen, gid, mutate, run, staff, submit
 from tests.consultations.drafts import make_city, make_draft, make_open
@@ -67,7 +67,7 @@ async def work(db: Database, app: firebase_admin.App) -> None:
     worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS))
     await worker.sweep()
     await worker.drain()
-    await deliver_due_once(db, app)
+    await DeliveryWorker(db=db, app=app).deliver_due()
 
 
 async def commenter(
@@ -204,7 +204,7 @@ async def test_quiet_hours_hold_the_push_until_they_end(
     assert fake_fcm.count(tokens[0]) == 0
     assert (await run(gql, INBOX, {}, headers))["notifications"]["unreadCount"] == 1  # the inbox at once
     morning = end.replace(second=0, microsecond=0).astimezone(dt.UTC) + dt.timedelta(minutes=1)
-    await deliver_due_once(db, app, now=lambda: morning)
+    await DeliveryWorker(db=db, app=app, now=lambda: morning).deliver_due()
     assert fake_fcm.count(tokens[0]) == 1
 
 
@@ -231,7 +231,7 @@ async def test_over_the_daily_cap_new_consultations_come_as_one_digest(
     assert (await run(gql, INBOX, {}, headers))["notifications"]["unreadCount"] == 3
     (digest,) = await DIGESTS.of(db).find({}).to_list()
     await send_due_digests(db, digest["due_at"])
-    await deliver_due_once(db, app, now=lambda: digest["due_at"])
+    await DeliveryWorker(db=db, app=app, now=lambda: digest["due_at"]).deliver_due()
     bodies = [sent.message["notification"]["body"] for sent in fake_fcm.messages_for(tokens[0])]
     assert len(bodies) == 2 and "2" in bodies[1], bodies
 
@@ -239,7 +239,7 @@ async def test_over_the_daily_cap_new_consultations_come_as_one_digest(
 async def run_fanouts_and_push(db: Database, app: firebase_admin.App) -> None:
     while await run_fanout_job(db, "test-worker"):
         pass
-    await deliver_due_once(db, app)
+    await DeliveryWorker(db=db, app=app).deliver_due()
 
 
 async def test_a_429_storm_then_a_503_outage_deliver_everything_once_they_end(
@@ -266,6 +266,8 @@ async def test_a_429_storm_then_a_503_outage_deliver_everything_once_they_end(
     fake_fcm.fail_next(4, FcmFailure.UNAVAILABLE)
     later = utcnow() + dt.timedelta(minutes=5)
     for minutes in range(0, 120, 5):  # the worker's later rounds, past every back-off
-        await deliver_due_once(db, app, now=lambda m=minutes: later + dt.timedelta(minutes=m))
+        await DeliveryWorker(
+            db=db, app=app, now=lambda m=minutes: later + dt.timedelta(minutes=m)
+        ).deliver_due()
 
     assert {token: fake_fcm.count(token) for token in tokens} == dict.fromkeys(tokens, 1)

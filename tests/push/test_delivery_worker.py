@@ -15,7 +15,7 @@ from api.settings import Settings
 from models.common.db import Database, Document
 from models.notifications.deliveries import FREE, Outcome, claim_due, record_outcomes
 from models.notifications.documents import DELIVERIES, DEVICES
-from push.delivery_worker import DeliveryReport, DeliveryWorker, deliver_due_once, run_delivery_loop
+from push.delivery_worker import DeliveryReport, DeliveryWorker
 from push.firebase_app import messaging_app
 from push.metrics import DeliveryMetrics
 from push.retries import RetryPolicy
@@ -53,7 +53,7 @@ def app(fake_fcm: FakeFcm) -> firebase_admin.App:
 
 async def once(db: Database, app: firebase_admin.App, clock: FakeClock, **options: Any) -> DeliveryReport:
     options = {"owner": "worker-a", "lease": LEASE, "policy": POLICY, "now": clock, **options}
-    return await deliver_due_once(db, app, **options)
+    return await DeliveryWorker(db=db, app=app, **options).deliver_due()
 
 
 def received_per_token(fake: FakeFcm) -> collections.Counter[str]:
@@ -353,16 +353,15 @@ class TestLoops:
         metrics = {owner: DeliveryMetrics() for owner in ("worker-a", "worker-b")}
         loops = [
             asyncio.create_task(
-                run_delivery_loop(
-                    db,
-                    app,
-                    stop,
+                DeliveryWorker(
+                    db=db,
+                    app=app,
                     owner=owner,
                     concurrency=3,
                     batch_size=25,
                     poll_interval=0.05,
                     metrics=metrics[owner],
-                )
+                ).run(stop)
             )
             for owner in metrics
         ]
@@ -390,9 +389,9 @@ class TestLoops:
         fake_fcm.slow_down(0.5)
         stop = asyncio.Event()
         loop = asyncio.create_task(
-            run_delivery_loop(
-                db, app, stop, owner="worker-a", concurrency=1, batch_size=10, shutdown_grace=10
-            )
+            DeliveryWorker(
+                db=db, app=app, owner="worker-a", concurrency=1, batch_size=10, shutdown_grace=10
+            ).run(stop)
         )
         await wait_for(lambda: fake_fcm.peak_in_flight > 0)
 
@@ -412,9 +411,9 @@ class TestLoops:
         fake_fcm.slow_down(1.0)
         stop = asyncio.Event()
         loop = asyncio.create_task(
-            run_delivery_loop(
-                db, app, stop, owner="worker-a", concurrency=1, batch_size=10, shutdown_grace=0.1
-            )
+            DeliveryWorker(
+                db=db, app=app, owner="worker-a", concurrency=1, batch_size=10, shutdown_grace=0.1
+            ).run(stop)
         )
         await wait_for(lambda: fake_fcm.peak_in_flight > 0)
 
