@@ -16,7 +16,7 @@ from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import OutboxWorker
 from models.notifications.digests import send_due_digests
-from models.notifications.documents import DIGESTS
+from models.notifications.documents import DEVICES, DIGESTS
 from models.notifications.fanout import run_fanout_job
 from push.delivery_worker import DeliveryWorker
 from push.firebase_app import messaging_app
@@ -271,3 +271,25 @@ async def test_a_429_storm_then_a_503_outage_deliver_everything_once_they_end(
         ).deliver_due()
 
     assert {token: fake_fcm.count(token) for token in tokens} == dict.fromkeys(tokens, 1)
+
+
+async def test_an_unregistered_token_is_deleted_and_not_tried_again(
+    gql: GraphQLClient, db: Database, fake_fcm: FakeFcm
+) -> None:
+    city = await make_city(db)
+    consultation = await make_open(db, city["housing"])
+    headers, (old_phone, new_phone) = await commenter(
+        gql, "+8613912345690", "zh", [("ANDROID", "zh-CN"), ("ANDROID", "zh-CN")], db
+    )
+    fake_fcm.unregister(old_phone)  # the app was uninstalled from the old phone
+    _, housing = await staff(db, "li@housing.example.cn", Role.OFFICIAL, "housing")
+    app = fake_app(fake_fcm)
+    for text in ("第一条建议：增设充电桩。", "第二条建议：延长开放时间。"):
+        comment = await submit(gql, consultation, headers, text=text)
+        await run(gql, REPLY, {"input": {"commentId": comment["id"], "text": "已收到。"}}, housing)
+        await work(db, app)
+
+    assert await DEVICES.of(db).find_one({"_id": old_phone}) is None
+    assert len(fake_fcm.refused_for(old_phone)) == 1  # tried for the first reply only
+    assert fake_fcm.count(new_phone) == 2
+    assert (await run(gql, INBOX, {}, headers))["notifications"]["unreadCount"] == 2
