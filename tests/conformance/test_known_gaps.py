@@ -599,3 +599,12 @@ async def test_a_dotted_projection_comes_back_as_a_flat_key(coll: Collection) ->
     projected = await coll.find_one({"_id": "a"}, {"report.outcomes": 1})
 
     assert projected == {"_id": "a", "report.outcomes": {"ADOPTED": 3}}
+
+
+async def test_a_filter_on_a_whole_array_is_refused_in_an_update(coll: Collection) -> None:
+    """MongoDB matches `{"tags": ["a", "b"]}` by array equality; nx-27017 cannot bind the list
+    (Townhall compares a counter instead: the digest sweep's `folds`)."""
+    await coll.insert_one({"_id": 1, "tags": ["a", "b"]})
+
+    with pytest.raises(WriteError, match="type 'list' is not supported"):
+        await coll.update_one({"_id": 1, "tags": ["a", "b"]}, {"$set": {"seen": True}})
