@@ -49,6 +49,7 @@ log = logging.getLogger("townhall.push")
 DEFAULT_BATCH = 100
 DEFAULT_CONCURRENCY = 4
 ABANDONED = "ABANDONED"  # claimed this many times without an outcome: something kills the worker
+EXPIRED = "EXPIRED"  # ours: the TTL passed before the push could be sent
 RECORD_ATTEMPTS = 4
 
 T = TypeVar("T")
@@ -193,8 +194,11 @@ class DeliveryWorker:
         """Send one claimed batch and record what FCM answered; never raises but for cancellation."""
         task = asyncio.current_task()
         assert task is not None
-        abandoned = [d for d in batch if d.get("attempts", 0) > self.policy.max_attempts]
-        to_send = [d for d in batch if d.get("attempts", 0) <= self.policy.max_attempts]
+        now = self.now()
+        expired = [d for d in batch if d.get("expires_at") is not None and d["expires_at"] <= now]
+        live = [d for d in batch if d not in expired]
+        abandoned = [d for d in live if d.get("attempts", 0) > self.policy.max_attempts]
+        to_send = [d for d in live if d.get("attempts", 0) <= self.policy.max_attempts]
         self._sending.add(task)
         self.metrics.in_flight.inc(len(to_send))
         started = time.perf_counter()
@@ -212,6 +216,12 @@ class DeliveryWorker:
             self.metrics.in_flight.dec(len(to_send))
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
         results += [_unanswered(d, ABANDONED, "claimed too often without an outcome") for d in abandoned]
+        results += [
+            SendResult(
+                delivery=d, verdict=Verdict.EXPIRED, code=EXPIRED, detail="its time to live passed unsent"
+            )
+            for d in expired
+        ]
         try:
             return await self._record(results)
         except Exception:
@@ -276,7 +286,7 @@ class DeliveryWorker:
                 fcm_message_id=result.message_id,
             )
         status, retry_at = FAILED, None
-        if result.verdict is Verdict.TOKEN_GONE:
+        if result.verdict in (Verdict.TOKEN_GONE, Verdict.EXPIRED):
             status = DROPPED
         elif result.verdict is Verdict.RETRY and not self.policy.gives_up(attempts):
             delay = self.policy.delay(

@@ -132,6 +132,21 @@ def to_fcm(message: dict[str, Any], token: str) -> messaging.Message:
         )
 
 
+def with_ttl_left(message: dict[str, Any], left: dt.timedelta) -> dict[str, Any]:
+    """`message` sent late: its Android and web push TTL cut to the time it has `left` (APNs has an
+    absolute expiration already)."""
+    seconds = str(max(0, int(left.total_seconds())))
+    changed = dict(message)
+    if "android" in changed:
+        changed["android"] = {**changed["android"], "ttl": f"{seconds}s"}
+    if "webpush" in changed:
+        changed["webpush"] = {
+            **changed["webpush"],
+            "headers": {**changed["webpush"]["headers"], "TTL": seconds},
+        }
+    return changed
+
+
 def payload_bytes(message: dict[str, Any]) -> int:
     """The size we hold against the limit: the message JSON as UTF-8 (more than FCM counts)."""
     return len(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))

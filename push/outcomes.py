@@ -19,6 +19,7 @@ class Verdict(StrEnum):
     TOKEN_GONE = "token_gone"  # the device is gone: forget its token, drop, never retry
     RETRY = "retry"  # FCM is overloaded or unavailable: try again later
     FAILED = "failed"  # anything else: recorded with the reason, not retried
+    EXPIRED = "expired"  # its time to live passed before it could be sent: dropped, not sent
 
 
 # FCM's own retry advice: 429 (quota), 503 and 500, and a deadline or connection that broke on

@@ -15,14 +15,17 @@ import firebase_admin
 from firebase_admin import exceptions, messaging
 
 from models.common.db import Document
-from push.messages import to_fcm
+from push.messages import to_fcm, with_ttl_left
 from push.outcomes import INVALID_MESSAGE, SendResult, Verdict, result_of_error
 
 MAX_BATCH = 500  # firebase-admin's limit for send_each_async
 
 
-def _build(delivery: Document) -> messaging.Message:
-    message = to_fcm(delivery["message"], delivery["token"])
+def _build(delivery: Document, now: dt.datetime) -> messaging.Message:
+    stored = delivery["message"]
+    if delivery.get("expires_at") is not None:
+        stored = with_ttl_left(stored, delivery["expires_at"] - now)
+    message = to_fcm(stored, delivery["token"])
     # firebase-admin encodes a whole batch before sending any of it, so one message it refuses
     # would fail all 500; encoding each here first keeps the refusal to that one.
     str(message)
@@ -42,7 +45,7 @@ async def send_batch(
     ready: list[tuple[Document, messaging.Message]] = []
     for delivery in deliveries:
         try:
-            ready.append((delivery, _build(delivery)))
+            ready.append((delivery, _build(delivery, now)))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             results.append(
                 SendResult(delivery=delivery, verdict=Verdict.FAILED, code=INVALID_MESSAGE, detail=str(error))

@@ -41,6 +41,7 @@ _CLAIMED_FIELDS = {
     "urgent": 1,
     "attempts": 1,
     "due_at": 1,
+    "expires_at": 1,
     "created_at": 1,
     "lease_owner": 1,
     "lease_until": 1,

@@ -146,6 +146,7 @@ async def send_due_digests(db: Database, now: dt.datetime) -> int:
                     message=message,
                     locale=rendered.locale,
                     due_at=now,
+                    ttl=DIGEST_TTL,
                     urgent=False,
                     now=now,
                 )

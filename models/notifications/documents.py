@@ -25,8 +25,9 @@ notifications — the inbox; `_id` "<event id>|<person id>" (a retried event add
 deliveries — exactly one per (notification, device): `_id` "<notification id>|<device token>".
   notification_id, person_id, token, platform, locale, status ("pending" | "sent" | "failed" |
   "dropped"), attempts, due_at (when it may be sent: now, or the end of quiet hours, or after a
-  back-off), lease_owner, lease_until (the claim; a lapsed lease returns it), message (the FCM
-  message as sent: rendered, with collapse key, TTL, android/apns settings), urgent (bool),
+  back-off), expires_at (unsent by then, it is dropped; sent late, it keeps only the TTL left),
+  lease_owner, lease_until (the claim; a lapsed lease returns it), message (the FCM message as
+  sent: rendered, with collapse key, TTL, android/apns settings), urgent (bool),
   created_at, sent_at, fcm_message_id, error {code, message, at}.
   Claimed by `due_at`, sent in batches of at most 500.
 

@@ -158,6 +158,7 @@ def _delivery(
         message=message,
         locale=rendered.locale,
         due_at=due_at,
+        ttl=notice.ttl,
         urgent=notice.urgent,
         now=now,
     )

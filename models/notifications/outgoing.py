@@ -39,10 +39,14 @@ def new_delivery(
     message: dict[str, Any],
     locale: str,
     due_at: dt.datetime,
+    ttl: dt.timedelta,
     urgent: bool,
     now: dt.datetime,
 ) -> Document:
-    """One push of a notification to one device, waiting for the sender; one per pair by its id."""
+    """One push of a notification to one device, waiting for the sender; one per pair by its id.
+
+    It expires `ttl` after it is due: a push still unsent then (a long FCM outage) is dropped, and
+    one sent late goes with the time it has left."""
     token = device["_id"]
     return DELIVERIES.new_document(
         {
@@ -55,6 +59,7 @@ def new_delivery(
             "status": "pending",
             "attempts": 0,
             "due_at": due_at,
+            "expires_at": due_at + ttl,
             "lease_owner": None,
             "lease_until": FREE,
             "message": message,

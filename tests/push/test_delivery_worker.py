@@ -123,6 +123,33 @@ class TestSending:
 
         assert fake_fcm.count(device["_id"]) == 1
 
+    async def test_a_push_sent_late_keeps_only_the_time_to_live_it_has_left(
+        self, db: Database, app: firebase_admin.App, fake_fcm: FakeFcm, clock: FakeClock
+    ) -> None:
+        device = await add_device(db)
+        late = delivery_for(device, now=clock(), expires_at=clock() + dt.timedelta(hours=2))
+        await DELIVERIES.of(db).insert_one(late)
+        clock.advance(dt.timedelta(minutes=30))  # an outage held it back
+
+        await once(db, app, clock)
+
+        (sent,) = fake_fcm.messages_for(device["_id"])
+        assert sent.message["android"]["ttl"] == "5400s"
+
+    async def test_a_push_whose_time_to_live_passed_unsent_is_dropped_not_sent(
+        self, db: Database, app: firebase_admin.App, fake_fcm: FakeFcm, clock: FakeClock
+    ) -> None:
+        device = await add_device(db)
+        stale = delivery_for(device, now=clock(), expires_at=clock() + dt.timedelta(hours=1))
+        await DELIVERIES.of(db).insert_one(stale)
+        clock.advance(dt.timedelta(hours=2))
+
+        report = await once(db, app, clock)
+
+        assert (report.sent, report.dropped, fake_fcm.count()) == (0, 1, 0)
+        assert (await stored(db, stale["_id"]))["status"] == "dropped"
+        assert (await stored(db, stale["_id"]))["error"]["code"] == "EXPIRED"
+
     async def test_batches_are_in_flight_together(
         self, db: Database, app: firebase_admin.App, fake_fcm: FakeFcm, clock: FakeClock
     ) -> None:
