@@ -23,7 +23,8 @@ from models.common.outbox_worker import ClaimedEvent
 from models.notifications.categories import TRANSACTIONAL, Delivery
 from models.notifications.devices import devices_of
 from models.notifications.digests import over_cap
-from models.notifications.documents import DELIVERIES, FANOUTS, FOLLOWS, NOTIFICATION_SETTINGS, NOTIFICATIONS
+from models.notifications.documents import DELIVERIES, FANOUTS, NOTIFICATION_SETTINGS, NOTIFICATIONS
+from models.notifications.follows import followers_after
 from models.notifications.outgoing import FREE, insert_new, new_delivery
 from models.notifications.preferences import PersonSettings, settings_of
 from models.notifications.producers import PRODUCERS, Notice
@@ -224,16 +225,7 @@ async def run_fanout_job(
     keys = list(audience.follower_keys)
     key_index, after = int(job["cursor"]["key"]), job["cursor"]["after"]
     while key_index < len(keys):
-        query: Document = {"target_key": keys[key_index]}
-        if after is not None:
-            query["person_id"] = {"$gt": after}
-        chunk = [
-            follow["person_id"]
-            async for follow in FOLLOWS.of(db)
-            .find(query, {"person_id": 1, "_id": 0})
-            .sort("person_id", ASCENDING)
-            .limit(CHUNK)
-        ]
+        chunk = await followers_after(db, keys[key_index], after, CHUNK)
         if chunk:
             await notify_people(db, job["_id"], notice, chunk, now())
             after = chunk[-1]

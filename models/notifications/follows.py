@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bson import ObjectId
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Actor
@@ -21,8 +22,6 @@ from models.districts import repository as districts
 from models.notifications.documents import FOLLOWS
 from models.notifications.preferences import person_of
 from models.topics import repository as topics
-
-FOLLOWERS_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -115,16 +114,14 @@ async def my_follows(db: Database, actor: Actor, args: PageArgs, bounds: PageBou
     return await paginate(FOLLOWS.of(db), query, SortOrder("_id", 1), args, bounds)
 
 
-async def followers(db: Database, target_keys: Sequence[str]) -> AsyncIterator[ObjectId]:
-    """Everyone following any of `target_keys`, streamed from the `target_key` index.
-
-    Someone following two of the keys comes twice: callers dedupe per batch, and the inbox's
-    `_id` ("<event>|<person>") makes a repeat harmless anyway.
-    """
-    keys = list(dict.fromkeys(target_keys))
-    if not keys:
-        return
-    query = {"target_key": keys[0]} if len(keys) == 1 else {"target_key": {"$in": keys}}
-    cursor = FOLLOWS.of(db).find(query, {"person_id": 1, "_id": 0}, batch_size=FOLLOWERS_BATCH)
-    async for document in cursor:
-        yield document["person_id"]
+async def followers_after(
+    db: Database, target_key: str, after: ObjectId | None, limit: int
+) -> list[ObjectId]:
+    """The next `limit` followers of `target_key` after person `after`, in person-id order: one
+    range read on the (target_key, person_id) index, so an audience of any size is walked in
+    pages and a walk can resume from the last person done."""
+    query: dict[str, object] = {"target_key": target_key}
+    if after is not None:
+        query["person_id"] = {"$gt": after}
+    cursor = FOLLOWS.of(db).find(query, {"person_id": 1, "_id": 0}).sort("person_id", ASCENDING).limit(limit)
+    return [document["person_id"] async for document in cursor]
