@@ -10,16 +10,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
-from pymongo.errors import BulkWriteError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from models.common.clock import Clock, utcnow
 from models.common.db import CollectionSpec, Database, Document, declare_collection
+from models.common.repository import insert_new
 
 log = logging.getLogger("townhall.outbox")
 
 EVENTS_FIELD = "_outbox"
 SINCE_FIELD = "_outbox_since"
-DUPLICATE_KEY = 11000
 
 PENDING = "pending"
 DONE = "done"
@@ -165,14 +165,7 @@ def _outbox_record(event: Mapping[str, Any], collection_name: str, doc_id: Any, 
 
 async def _insert_once(db: Database, records: list[Document]) -> int:
     """Insert the records, counting an existing `_id` as already relayed; returns how many are new."""
-    try:
-        result = await OUTBOX.of(db).insert_many(records, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != DUPLICATE_KEY for error in errors):
-            raise
-        return int(exc.details.get("nInserted", len(records) - len(errors)))
-    return len(result.inserted_ids)
+    return len(await insert_new(OUTBOX.of(db), records))
 
 
 async def relay(db: Database, collection_name: str, doc_id: Any, *, now: Clock = utcnow) -> int:

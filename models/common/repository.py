@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import Any
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from models.common.db import Collection, Document
 from models.common.errors import Conflict
+
+DUPLICATE_KEY = 11000
 
 
 async def find_by_keys(
@@ -44,3 +47,20 @@ async def insert_unique(collection: Collection, document: Document, conflict: Co
         raise conflict from error
     document["_id"] = result.inserted_id
     return document
+
+
+async def insert_new(collection: Collection, documents: Sequence[Document]) -> set[Any]:
+    """Insert the documents whose `_id` is not taken yet (unordered, one command); the ids this
+    call inserted. Any error but a duplicate key is raised."""
+    if not documents:
+        return set()
+    ids = [document["_id"] for document in documents]
+    try:
+        await collection.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        errors = error.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        taken = {e["index"] for e in errors}
+        return {doc_id for index, doc_id in enumerate(ids) if index not in taken}
+    return set(ids)

@@ -14,13 +14,13 @@ from bson import ObjectId
 from pymongo import ASCENDING, UpdateOne
 
 from models.common.db import Database
+from models.common.repository import insert_new
 from models.notifications.devices import devices_of
 from models.notifications.documents import DELIVERIES, DIGESTS
-from models.notifications.outgoing import insert_new, new_delivery
+from models.notifications.outgoing import new_delivery
 from models.notifications.preferences import PersonSettings
 from models.notifications.rendering import render
 from models.notifications.schedule import digest_due, local_day
-from push.messages import message_for
 
 DIGEST_TEMPLATE = "digest.daily"
 DIGEST_TTL = dt.timedelta(days=1)
@@ -125,29 +125,18 @@ async def send_due_digests(db: Database, now: dt.datetime) -> int:
         notification = f"digest:{digest['_id']}:{round_}"
         deliveries = []
         for device in devices.get(digest["person_id"], []):
-            rendered = render(DIGEST_TEMPLATE, {"count": str(count)}, device.get("locale"))
-            message = message_for(
-                title=rendered.title,
-                body=rendered.body,
-                link="townhall://notifications",
-                notification_id=notification,
-                category="digest",
-                collapse_key=f"digest-{digest['_id']}",
-                urgent=False,
-                ttl=DIGEST_TTL,
-                platform=device.get("platform", ""),
-                due_at=now,
-            )
             deliveries.append(
                 new_delivery(
                     notification_id=notification,
                     person_id=digest["person_id"],
                     device=device,
-                    message=message,
-                    locale=rendered.locale,
-                    due_at=now,
-                    ttl=DIGEST_TTL,
+                    rendered=render(DIGEST_TEMPLATE, {"count": str(count)}, device.get("locale")),
+                    link="townhall://notifications",
+                    category="digest",
+                    collapse_key=f"digest-{digest['_id']}",
                     urgent=False,
+                    ttl=DIGEST_TTL,
+                    due_at=now,
                     now=now,
                 )
             )

@@ -20,17 +20,18 @@ from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.outbox_worker import ClaimedEvent
+from models.common.repository import insert_new
 from models.notifications.categories import TRANSACTIONAL, Delivery
+from models.notifications.deliveries import FREE
 from models.notifications.devices import devices_of
 from models.notifications.digests import over_cap
 from models.notifications.documents import DELIVERIES, FANOUTS, NOTIFICATION_SETTINGS, NOTIFICATIONS
 from models.notifications.follows import followers_after
-from models.notifications.outgoing import FREE, insert_new, new_delivery
+from models.notifications.outgoing import new_delivery
 from models.notifications.preferences import PersonSettings, settings_of
 from models.notifications.producers import PRODUCERS, Notice
 from models.notifications.rendering import Rendered, render
 from models.notifications.schedule import after_quiet_hours
-from push.messages import message_for
 
 CHUNK = 500
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
@@ -123,46 +124,23 @@ async def notify_people(
         pushed = [person for person in pushed if person not in capped]
     renderer = _Renderer(notice, {})
     deliveries = [
-        _delivery(notification_id(event_id, person), person, device, notice, renderer, due[person], now)
+        new_delivery(
+            notification_id=notification_id(event_id, person),
+            person_id=person,
+            device=device,
+            rendered=renderer(device.get("locale")),
+            link=notice.link,
+            category=notice.category.value,
+            collapse_key=notice.collapse_key,
+            urgent=notice.urgent,
+            ttl=notice.ttl,
+            due_at=due[person],
+            now=now,
+        )
         for person in pushed
         for device in devices.get(person, [])
     ]
     return len(await insert_new(DELIVERIES.of(db), deliveries))
-
-
-def _delivery(
-    notification: str,
-    person_id: ObjectId,
-    device: Document,
-    notice: Notice,
-    renderer: _Renderer,
-    due_at: dt.datetime,
-    now: dt.datetime,
-) -> Document:
-    rendered = renderer(device.get("locale"))
-    message = message_for(
-        title=rendered.title,
-        body=rendered.body,
-        link=notice.link,
-        notification_id=notification,
-        category=notice.category.value,
-        collapse_key=notice.collapse_key,
-        urgent=notice.urgent,
-        ttl=notice.ttl,
-        platform=device.get("platform", ""),
-        due_at=due_at,
-    )
-    return new_delivery(
-        notification_id=notification,
-        person_id=person_id,
-        device=device,
-        message=message,
-        locale=rendered.locale,
-        due_at=due_at,
-        ttl=notice.ttl,
-        urgent=notice.urgent,
-        now=now,
-    )
 
 
 # --- the outbox handler ---------------------------------------------------------------------

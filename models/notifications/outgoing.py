@@ -1,34 +1,16 @@
-"""Writing what goes out: inserting idempotently, and the delivery document the sender claims."""
+"""The delivery document the sender claims: one push of a notification to one device."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import BulkWriteError
 
-from models.common.db import Collection, Document
+from models.common.db import Document
+from models.notifications.deliveries import FREE
 from models.notifications.documents import DELIVERIES
-
-FREE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # a lease that ended long ago: free to claim
-DUPLICATE_KEY = 11000
-
-
-async def insert_new(collection: Collection, documents: list[Document]) -> set[Any]:
-    """Insert the documents not there yet (unordered); the ids this call inserted."""
-    if not documents:
-        return set()
-    ids = [document["_id"] for document in documents]
-    try:
-        await collection.insert_many(documents, ordered=False)
-    except BulkWriteError as error:
-        errors = error.details.get("writeErrors", [])
-        if any(e.get("code") != DUPLICATE_KEY for e in errors):
-            raise
-        taken = {e["index"] for e in errors}
-        return {doc_id for index, doc_id in enumerate(ids) if index not in taken}
-    return set(ids)
+from models.notifications.rendering import Rendered
+from push.messages import message_for
 
 
 def new_delivery(
@@ -36,18 +18,32 @@ def new_delivery(
     notification_id: str,
     person_id: ObjectId,
     device: Document,
-    message: dict[str, Any],
-    locale: str,
-    due_at: dt.datetime,
-    ttl: dt.timedelta,
+    rendered: Rendered,
+    link: str,
+    category: str,
+    collapse_key: str,
     urgent: bool,
+    ttl: dt.timedelta,
+    due_at: dt.datetime,
     now: dt.datetime,
 ) -> Document:
-    """One push of a notification to one device, waiting for the sender; one per pair by its id.
+    """The push of `rendered` to `device`, waiting for the sender; one per pair by its id.
 
     It expires `ttl` after it is due: a push still unsent then (a long FCM outage) is dropped, and
     one sent late goes with the time it has left."""
     token = device["_id"]
+    message = message_for(
+        title=rendered.title,
+        body=rendered.body,
+        link=link,
+        notification_id=notification_id,
+        category=category,
+        collapse_key=collapse_key,
+        urgent=urgent,
+        ttl=ttl,
+        platform=device.get("platform", ""),
+        due_at=due_at,
+    )
     return DELIVERIES.new_document(
         {
             "_id": f"{notification_id}|{token}",
@@ -55,7 +51,7 @@ def new_delivery(
             "person_id": person_id,
             "token": token,
             "platform": device.get("platform"),
-            "locale": locale,
+            "locale": rendered.locale,
             "status": "pending",
             "attempts": 0,
             "due_at": due_at,
