@@ -92,7 +92,6 @@ class TestReportContent:
         assert await MODERATION_ITEMS.of(db).count_documents({}) == 0
 
     async def test_an_id_that_is_not_content_is_refused(self, gql: GraphQLClient, db: Database) -> None:
-        consultation = await open_consultation(db)
         (reporter,) = await reporters(db, 1)
 
         result = await mutate(
@@ -100,7 +99,7 @@ class TestReportContent:
         )
 
         assert (result["code"], result["field"]) == ("INVALID_INPUT", "contentId")
-        assert consultation is not None
+        assert await MODERATION_ITEMS.of(db).count_documents({}) == 0
 
 
 class TestBulkApprove:
