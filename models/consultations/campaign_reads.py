@@ -12,8 +12,8 @@ from models.common.errors import InvalidInput, NotFound
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.common.repository import find_by_keys
 from models.consultations.campaigns import campaign_range
-from models.consultations.comments import PUBLIC, clean_text
-from models.consultations.documents import CAMPAIGNS, COMMENTS, CommentStatus
+from models.consultations.comments import clean_text
+from models.consultations.documents import CAMPAIGNS, COMMENTS, PUBLIC, CommentStatus
 from models.moderation import similarity
 
 MIN_SIZE = 2  # a campaign is listed once two of its comments count

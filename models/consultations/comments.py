@@ -22,10 +22,12 @@ from models.consultations.comment_counters import count_published
 from models.consultations.documents import (
     COMMENT_AGREES,
     COMMENTS,
+    PUBLIC,
     Channel,
     CommentStatus,
     Stage,
     Stance,
+    agree_key,
     author_page_key,
     comment_page_key,
 )
@@ -43,7 +45,6 @@ from moderation.screening import Screening, normalise_text
 
 TEXT_LENGTH = (2, 2000)
 EDIT_WINDOW = dt.timedelta(minutes=15)
-PUBLIC = "public"  # `visible_to` of published comments and tombstones
 
 BY_CONSULTATION = SortOrder("page_key")
 BY_AUTHOR = SortOrder("author_page_key")
@@ -339,10 +340,6 @@ async def delete_comment(
     if before["status"] == CommentStatus.PUBLISHED:
         await count_published(db, before, -1)
     return {**before, **deleted}
-
-
-def agree_key(comment_id: ObjectId, person_id: ObjectId) -> str:
-    return f"{comment_id}:{person_id}"
 
 
 async def toggle_agree(

@@ -54,6 +54,14 @@ class Channel(StrEnum):
 # index range-scan them; likewise per author for "my comments".
 
 
+PUBLIC = "public"  # `visible_to` of published comments and tombstones
+
+
+def agree_key(comment_id: object, person_id: object) -> str:
+    """An agreement's `_id`: one per person and comment."""
+    return f"{comment_id}:{person_id}"
+
+
 def comment_page_key(consultation_id: object, comment_id: object) -> str:
     return f"{consultation_id}:{comment_id}"
 

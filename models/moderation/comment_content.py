@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput, NotFound
 from models.consultations.comment_counters import count_published
-from models.consultations.documents import COMMENT_AGREES, COMMENTS, CommentStatus
+from models.consultations.documents import COMMENT_AGREES, COMMENTS, PUBLIC, CommentStatus, agree_key
 from models.moderation.content_kinds import (
     CONSULTATION_COMMENT,
     ContentKind,
@@ -31,14 +31,7 @@ from models.moderation.content_kinds import (
 from models.moderation.originals import keep_original, stored_original
 from moderation.redaction import redact_spans
 
-# models.consultations.comments.PUBLIC and agree_key, repeated: comments enqueue through the
-# queue, which imports this module, so importing them back would be circular.
-_PUBLIC = "public"
 REPORTED = "reported"  # hidden.reason_code while a reported comment waits for review
-
-
-def _agree_key(comment_id: ObjectId, person_id: ObjectId) -> str:
-    return f"{comment_id}:{person_id}"
 
 
 async def _comment(db: Database, comment_id: ObjectId) -> Document:
@@ -92,7 +85,7 @@ async def _approve(db: Database, comment_id: ObjectId, decision: Decision) -> No
     hidden = comment.get("hidden") or {}
     fields = {
         "status": CommentStatus.PUBLISHED.value,
-        "visible_to": _PUBLIC,
+        "visible_to": PUBLIC,
         "text": hidden.get("text", comment.get("text")),
     }
     await _change(db, comment, fields, ("hidden",) if hidden else ())
@@ -133,7 +126,7 @@ async def _hide(
         return  # deleted by its author, rejected before publication, or merged
     tombstone = {
         "status": CommentStatus.REJECTED.value,
-        "visible_to": _PUBLIC,
+        "visible_to": PUBLIC,
         "text": None,
         "hidden": {
             "text": comment["text"],
@@ -168,7 +161,7 @@ async def _redact(db: Database, comment_id: ObjectId, decision: Decision) -> Non
     )
     fields = {
         "status": CommentStatus.PUBLISHED.value,
-        "visible_to": _PUBLIC,
+        "visible_to": PUBLIC,
         "text": redact_spans(original, decision.redactions),
         "redaction": {
             "reason_code": decision.reason_code,
@@ -220,7 +213,7 @@ async def _merge(db: Database, comment_id: ObjectId, decision: Decision) -> None
         return
     # The author's support stays: they agree with the comment theirs duplicated (once; a retry
     # or an earlier agreement finds the key taken and counts nothing).
-    key = _agree_key(target_id, comment["author_id"])
+    key = agree_key(target_id, comment["author_id"])
     try:
         await COMMENT_AGREES.of(db).insert_one(
             COMMENT_AGREES.new_document(
