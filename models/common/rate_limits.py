@@ -13,7 +13,7 @@ from enum import StrEnum
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models.common.clock import Clock, utcnow
+from models.common.clock import Clock, epoch_ms, utcnow
 from models.common.db import Database, declare_collection
 from models.common.errors import DomainError
 
@@ -92,16 +92,10 @@ def subject_key(subject: str) -> str:
     return "#" + hashlib.sha256(subject.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _epoch_ms(at: dt.datetime) -> int:
-    if at.tzinfo is None:
-        raise ValueError("rate limits need a timezone-aware time")
-    return (at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(milliseconds=1)
-
-
 async def _count(db: Database, rule: RateLimit, subject: str, at: dt.datetime) -> _Count:
     """Count one attempt in the window holding `at`: one atomic `$inc` by `_id` once the window exists."""
     collection = RATE_LIMITS.of(db)
-    now_ms = _epoch_ms(at)
+    now_ms = epoch_ms(at)
     window_ms = rule.window_ms
     start_ms = now_ms - now_ms % window_ms
     prefix = f"{rule.name}:{subject_key(subject)}:"

@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 import models.moderation.comment_content  # noqa: F401  (registers consultation comments)
 from models.common.actors import Actor, Role, require_role
-from models.common.clock import Clock, utcnow
+from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput, NotFound
 from models.common.outbox import Event, declare_event_carrier
@@ -54,7 +54,7 @@ DEFAULT_LEASE = dt.timedelta(minutes=5)
 MAX_LEASE = dt.timedelta(minutes=30)
 # A free item's lease ended long ago, so one `lease_until < now` finds free and expired items
 # alike without an `$or` (which nx-27017 answers by scanning).
-FREE = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+FREE = EPOCH
 FREE_LEASE: Document = {"lease_owner": None, "lease_until": FREE}
 
 HOLD_EVENT = "moderation.hold"  # rides the held content's own write, so a crash cannot lose the item
@@ -66,7 +66,7 @@ def hold_event(
     """The event held content carries in its own write: the worker queues it if the inline enqueue
     after that write did not happen."""
     return Event(
-        id=f"{HOLD_EVENT}:{item_id_of(kind, ref_id)}:{int(at.timestamp() * 1000)}",
+        id=f"{HOLD_EVENT}:{item_id_of(kind, ref_id)}:{epoch_ms(at)}",
         kind=HOLD_EVENT,
         payload={
             "kind": kind,
@@ -92,7 +92,7 @@ def sort_key(priority: int, due_at: dt.datetime) -> str:
     """Higher priority first, then the earliest due; a fresh ObjectId makes the key unique."""
     if not 0 <= priority <= MAX_PRIORITY:
         raise InvalidInput(f"priority is 0–{MAX_PRIORITY}, got {priority}", field="priority")
-    millis = max(0, int(due_at.timestamp() * 1000))
+    millis = max(0, epoch_ms(due_at))
     return f"{MAX_PRIORITY - priority:04d}:{millis:015d}:{ObjectId()}"
 
 

@@ -24,12 +24,13 @@ notifications — the inbox; `_id` "<event id>|<person id>" (a retried event add
 
 deliveries — exactly one per (notification, device): `_id` "<notification id>|<device token>".
   notification_id, person_id, token, platform, locale, status ("pending" | "sent" | "failed" |
-  "dropped"), attempts, due_at (when it may be sent: now, or the end of quiet hours, or after a
-  back-off), expires_at (unsent by then, it is dropped; sent late, it keeps only the TTL left),
-  lease_owner, lease_until (the claim; a lapsed lease returns it), message (the FCM message as
-  sent: rendered, with collapse key, TTL, android/apns settings), urgent (bool),
-  created_at, sent_at, fcm_message_id, error {code, message, at}.
-  Claimed by `due_at`, sent in batches of at most 500.
+  "dropped"), attempts, due_ms (when it may be sent, in milliseconds since 1970: now, or the end
+  of quiet hours, or after a back-off), expires_at (unsent by then, it is dropped; sent late, it
+  keeps only the TTL left), lease_owner, lease_ms (the claim's end, milliseconds since 1970, 0 when
+  free; a lapsed lease returns it), message (the FCM message as sent: rendered, with collapse key,
+  TTL, android/apns settings), urgent (bool), created_at, sent_at, fcm_message_id,
+  error {code, message, at}. Claimed by `due_ms` (integers: see models/notifications/deliveries.py),
+  sent in batches of at most 500.
 
 digests — one per person and local day, the ledger of the daily cap: `_id` "<person>:<YYYY-MM-DD>";
   person_id, day, time_zone, pushed (the ids of the day's non-transactional pushes, in the order
@@ -65,10 +66,9 @@ NOTIFICATIONS = declare_collection(
 DELIVERIES = declare_collection(
     "deliveries",
     [
-        IndexModel([("due_at", ASCENDING)], name="by_due"),
-        # Claims read pending ones by due time; on `due_at` alone they would step over every
+        # Claims read pending ones by due time; on the due time alone they would step over every
         # delivery already sent, a number that only grows.
-        IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="pending_by_due"),
+        IndexModel([("status", ASCENDING), ("due_ms", ASCENDING)], name="pending_by_due_ms"),
         IndexModel([("notification_id", ASCENDING)], name="by_notification"),
         IndexModel([("token", ASCENDING)], name="by_token"),
     ],

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 
-from models.common.clock import Clock, utcnow
+from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
 from models.common.outbox_worker import ClaimedEvent
 from models.common.repository import insert_new
 from models.notifications.categories import TRANSACTIONAL, Delivery
-from models.notifications.deliveries import FREE
 from models.notifications.devices import devices_of
 from models.notifications.digests import over_cap
 from models.notifications.documents import DELIVERIES, FANOUTS, NOTIFICATION_SETTINGS, NOTIFICATIONS
@@ -43,7 +42,7 @@ def notification_id(event_id: str, person_id: ObjectId) -> str:
 
 
 def inbox_key(person_id: ObjectId, at: dt.datetime, notification: str) -> str:
-    return f"{person_id}:{int(at.timestamp() * 1000):015d}:{notification}"
+    return f"{person_id}:{epoch_ms(at):015d}:{notification}"
 
 
 def time_zone_of(settings: PersonSettings, devices: Sequence[Document]) -> str:
@@ -163,7 +162,7 @@ async def notify_event(event: ClaimedEvent, db: Database) -> None:
                 "payload": dict(event.payload),
                 "cursor": {"key": 0, "after": None},
                 "lease_owner": None,
-                "lease_until": FREE,
+                "lease_until": EPOCH,
                 "created_at": now,
                 "done_at": None,
             }
@@ -217,6 +216,6 @@ async def run_fanout_job(
         if moved.matched_count == 0:
             return True  # the lease lapsed and another worker took the job over
     await FANOUTS.of(db).update_one(
-        {"_id": job["_id"], "lease_owner": owner}, {"$set": {"done_at": now(), "lease_until": FREE}}
+        {"_id": job["_id"], "lease_owner": owner}, {"$set": {"done_at": now(), "lease_until": EPOCH}}
     )
     return True

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bson import ObjectId
 
+from models.common.clock import epoch_ms
 from models.common.db import Document
 from models.notifications.deliveries import FREE
 from models.notifications.documents import DELIVERIES
@@ -54,10 +55,10 @@ def new_delivery(
             "locale": rendered.locale,
             "status": "pending",
             "attempts": 0,
-            "due_at": due_at,
+            "due_ms": epoch_ms(due_at),
             "expires_at": due_at + ttl,
             "lease_owner": None,
-            "lease_until": FREE,
+            "lease_ms": FREE,
             "message": message,
             "urgent": urgent,
             "created_at": now,

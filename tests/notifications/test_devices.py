@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.common.clock import utcnow
+from models.common.clock import epoch_ms, utcnow
 from models.notifications import devices
+from models.notifications.deliveries import FREE
 from models.notifications.documents import DELIVERIES, DEVICES
 from tests.consultations.comment_support import citizen, mutate, run
 from tests.notifications.support import device_input, fcm_token
@@ -45,11 +46,9 @@ def pending_delivery(token: str, person_id: object, *, leased: bool = False) -> 
             "token": token,
             "status": "pending",
             "attempts": 0,
-            "due_at": now,
+            "due_ms": epoch_ms(now),
             "lease_owner": "worker-1" if leased else None,
-            "lease_until": now + dt.timedelta(minutes=1)
-            if leased
-            else dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+            "lease_ms": epoch_ms(now + dt.timedelta(minutes=1)) if leased else FREE,
         }
     )
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bson import ObjectId
 
+from models.common.clock import from_epoch_ms
 from models.common.db import Database, Document
 from models.notifications.categories import Category
 from models.notifications.digests import send_due_digests
@@ -92,7 +93,7 @@ class TestNotifyPeople:
         assert sorted(titles.values()) == sorted([english_title(), "您的意见有了答复", "您的意见有了答复"])
         english_delivery = (await deliveries_of(db, english))[0]
         assert english_delivery["locale"].startswith("en")
-        assert english_delivery["due_at"] == DAY
+        assert from_epoch_ms(english_delivery["due_ms"]) == DAY
         assert await NOTIFICATIONS.of(db).count_documents({}) == 2
         assert (await NOTIFICATION_SETTINGS.of(db).find_one({"_id": chinese}) or {})["unread"] == 1
 
@@ -133,7 +134,8 @@ class TestNotifyPeople:
         await notify_people(db, "event-1", REPLY, [person], NIGHT)
 
         (delivery,) = await deliveries_of(db, person)
-        assert delivery["due_at"] == dt.datetime(2026, 3, 3, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai
+        morning = dt.datetime(2026, 3, 3, 0, 0, tzinfo=dt.UTC)  # 08:00 in Shanghai
+        assert from_epoch_ms(delivery["due_ms"]) == morning
         assert await NOTIFICATIONS.of(db).count_documents({"person_id": person}) == 1  # the inbox at once
 
     async def test_over_the_daily_cap_pushes_fold_into_one_digest(self, db: Database) -> None:

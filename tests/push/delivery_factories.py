@@ -8,7 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from models.common.clock import utcnow
+from models.common.clock import epoch_ms, utcnow
 from models.common.db import Database, Document
 from models.notifications.deliveries import FREE
 from models.notifications.documents import DELIVERIES, DEVICES
@@ -77,9 +77,9 @@ def delivery_for(
             "locale": "zh-CN",
             "status": "pending",
             "attempts": 0,
-            "due_at": due,
+            "due_ms": epoch_ms(due),
             "lease_owner": None,
-            "lease_until": FREE,
+            "lease_ms": FREE,
             "message": message_for(
                 title="您的意见有了答复",
                 body=body,

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from models.common.clock import epoch_ms, from_epoch_ms
 from models.common.db import Database
 from models.notifications.deliveries import (
     FREE,
@@ -40,7 +41,7 @@ class TestClaimDue:
 
         assert [d["_id"] for d in claimed] == [older["_id"], newer["_id"]]
         assert all(d["lease_owner"] == "worker-a" for d in claimed)
-        assert all(d["lease_until"] == now + LEASE for d in claimed)
+        assert all(d["lease_ms"] == epoch_ms(now + LEASE) for d in claimed)
         assert all(d["attempts"] == 1 for d in claimed)
         assert claimed[0]["message"] == older["message"]
 
@@ -152,7 +153,7 @@ class TestRecordOutcomes:
         done = await stored(db, sent["_id"])
         assert (done["status"], done["sent_at"], done["fcm_message_id"]) == ("sent", at, "projects/p/m/1")
         again = await stored(db, retried["_id"])
-        assert (again["status"], again["due_at"], again["error"]["code"]) == (
+        assert (again["status"], from_epoch_ms(again["due_ms"]), again["error"]["code"]) == (
             "pending",
             retry_at,
             "UNAVAILABLE",
@@ -160,7 +161,7 @@ class TestRecordOutcomes:
         lost = await stored(db, failed["_id"])
         assert (lost["status"], lost["error"]["code"]) == ("failed", "THIRD_PARTY_AUTH_ERROR")
         for document in (done, again, lost):
-            assert (document["lease_owner"], document["lease_until"]) == (None, FREE)
+            assert (document["lease_owner"], document["lease_ms"]) == (None, FREE)
 
     async def test_a_superseded_claim_records_nothing(self, db: Database, clock: FakeClock) -> None:
         await add_deliveries(db, 1, now=clock())
@@ -218,7 +219,7 @@ class TestRelease:
             assert (
                 document["status"],
                 document["lease_owner"],
-                document["lease_until"],
+                document["lease_ms"],
                 document["attempts"],
             ) == (
                 "pending",

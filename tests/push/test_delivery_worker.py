@@ -12,6 +12,7 @@ import firebase_admin
 import pytest
 
 from api.settings import Settings
+from models.common.clock import from_epoch_ms
 from models.common.db import Database, Document
 from models.notifications.deliveries import FREE, Outcome, claim_due, record_outcomes
 from models.notifications.documents import DELIVERIES, DEVICES
@@ -94,7 +95,7 @@ class TestSending:
                 received.name,
                 clock(),
             )
-            assert (record["lease_owner"], record["lease_until"], record["attempts"]) == (None, FREE, 1)
+            assert (record["lease_owner"], record["lease_ms"], record["attempts"]) == (None, FREE, 1)
             assert received.data["notification_id"] == delivery["notification_id"]
 
     async def test_a_second_run_sends_nothing_again(
@@ -176,9 +177,8 @@ class TestQuotaStorm:
             record = await stored(db, delivery["_id"])
             assert record["status"] == "pending"
             assert record["error"]["code"] == "QUOTA_EXCEEDED"
-            assert (
-                started + dt.timedelta(seconds=30) <= record["due_at"] <= started + dt.timedelta(seconds=31)
-            )
+            retry_at = from_epoch_ms(record["due_ms"])
+            assert started + dt.timedelta(seconds=30) <= retry_at <= started + dt.timedelta(seconds=31)
         # Before Retry-After has passed nothing is tried.
         clock.advance(dt.timedelta(seconds=29))
         assert await once(db, app, clock) == DeliveryReport()
@@ -259,7 +259,8 @@ class TestOutage:
 
         await once(db, app, clock)
 
-        assert (await stored(db, delivery["_id"]))["due_at"] >= clock() + dt.timedelta(seconds=120)
+        retry_at = from_epoch_ms((await stored(db, delivery["_id"]))["due_ms"])
+        assert retry_at >= clock() + dt.timedelta(seconds=120)
 
     async def test_a_delivery_that_never_gets_through_fails_after_the_last_attempt(
         self, db: Database, app: firebase_admin.App, fake_fcm: FakeFcm, clock: FakeClock
@@ -428,7 +429,7 @@ class TestLoops:
         assert await by_status(db) == {"sent": 10, "pending": 20}
         assert fake_fcm.count() == 10
         untouched = await DELIVERIES.of(db).find({"status": "pending"}).to_list()
-        assert all((d["lease_owner"], d["lease_until"], d["attempts"]) == (None, FREE, 0) for d in untouched)
+        assert all((d["lease_owner"], d["lease_ms"], d["attempts"]) == (None, FREE, 0) for d in untouched)
         assert {d["_id"] for d in untouched} < {d["_id"] for d in made}
 
     async def test_stop_releases_a_batch_still_unanswered_after_the_grace(
@@ -450,7 +451,7 @@ class TestLoops:
 
         held = await DELIVERIES.of(db).find({}).to_list()
         assert all(
-            (d["status"], d["lease_owner"], d["lease_until"], d["attempts"]) == ("pending", None, FREE, 0)
+            (d["status"], d["lease_owner"], d["lease_ms"], d["attempts"]) == ("pending", None, FREE, 0)
             for d in held
         )
         # The fake still answers the abandoned requests; let it finish before the next test resets it.
