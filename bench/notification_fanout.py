@@ -63,12 +63,19 @@ def start_fake_fcm(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the fake FCM server did not start")
 
 
+def midday_zone(now: dt.datetime) -> str:
+    """A time zone where it is about noon now, so quiet hours (22:00–08:00) hold nothing back."""
+    offset = 12 - now.hour  # hours east of UTC, -11…+12
+    return f"Etc/GMT{-offset:+d}"  # the Etc zones count west as positive
+
+
 async def seed(db: Database, size: int) -> ClaimedEvent:
     """`size` followers of the housing bureau with a device each, and the event of a consultation opening."""
     city = await make_city(db)
     consultation = await make_open(db, city["housing"])
     key = f"department:{city['housing']['_id']}"
     people = [ObjectId() for _ in range(size)]
+    time_zone = midday_zone(utcnow())
     for start in range(0, size, INSERT_BATCH):
         chunk = people[start : start + INSERT_BATCH]
         await FOLLOWS.of(db).insert_many(
@@ -82,7 +89,7 @@ async def seed(db: Database, size: int) -> ClaimedEvent:
                     "platform": "android",
                     "app_version": "2.3.1",
                     "locale": "zh-CN" if n % 5 else "en",
-                    "time_zone": "UTC",  # quiet hours would hold night-time pushes back
+                    "time_zone": time_zone,
                     "registered_at": utcnow(),
                     "last_seen_at": utcnow(),
                 }
@@ -136,6 +143,8 @@ async def one_size(uri: str, size: int, fcm_endpoint: str, concurrency: int) -> 
             f"sent {sent:,} {vars(report)}",
             flush=True,
         )
+        if sent != size:
+            raise SystemExit(f"only {sent:,} of {size:,} devices got the message")
     finally:
         await client.drop_database(db.name)
         await client.close()
