@@ -67,6 +67,10 @@ async def mark_all_read(db: Database, actor: Actor, *, now: Clock = utcnow) -> i
     changed = await NOTIFICATIONS.of(db).update_many(
         {"inbox_key": inbox_range(person_id), "read_at": None}, {"$set": {"read_at": now()}}
     )
-    # Set, not decremented: this also heals a count a crashed fan-out left too high.
+    # Set, not decremented, so a count that drifted heals here: a fan-out killed between storing a
+    # notification and counting it leaves the count one short. The price is the mirror case: a
+    # notification stored and counted between these two writes stays unread but uncounted until the
+    # next "mark all read". Without transactions one of the two windows has to stay open; this one
+    # heals itself (a decrement by what changed would be exact here but would keep a drift for good).
     await NOTIFICATION_SETTINGS.of(db).update_one({"_id": person_id}, {"$set": {"unread": 0}})
     return changed.modified_count
