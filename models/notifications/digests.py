@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from bson import ObjectId
 from pymongo import ASCENDING, UpdateOne
 
+from models.common.clock import epoch_ms
 from models.common.db import Database
 from models.common.repository import insert_new
 from models.notifications.devices import devices_of
@@ -58,6 +59,9 @@ async def over_cap(
                 {"_id": ids[person]},
                 {
                     "$addToSet": {"pushed": notifications[person]},
+                    # Made here, not by the first fold's $addToSet: nx-27017 adds nothing to a
+                    # missing array unless the update takes its Python path.
+                    "$setOnInsert": {"pending": [], "folds": 0},
                     "$set": {
                         "person_id": person,
                         "day": days[person].isoformat(),
@@ -90,7 +94,9 @@ async def over_cap(
                         "$inc": {"folds": 1},  # the sweep's compare-and-set
                         # Each fold moves the digest to the evening (or half an hour on), so one
                         # digest gathers the day's extra pushes.
-                        "$set": {"due_at": digest_due(now, zones[person], settings[person].quiet_hours)},
+                        "$set": {
+                            "due_ms": epoch_ms(digest_due(now, zones[person], settings[person].quiet_hours))
+                        },
                     },
                 )
                 for person in capped
@@ -105,9 +111,9 @@ async def send_due_digests(db: Database, now: dt.datetime) -> int:
     ledger = DIGESTS.of(db)
     due = await ledger.find(
         # A ledger has a due time only while pushes wait for its digest.
-        {"due_at": {"$lte": now}},
+        {"due_ms": {"$lte": epoch_ms(now)}},
         {"person_id": 1, "pending": 1, "round": 1, "folds": 1},
-        sort=[("due_at", ASCENDING)],
+        sort=[("due_ms", ASCENDING)],
         limit=SWEEP_BATCH,
     ).to_list()
     if not due:
@@ -119,7 +125,7 @@ async def send_due_digests(db: Database, now: dt.datetime) -> int:
         count = len(pending)
         if not count:
             await ledger.update_one(
-                {"_id": digest["_id"], "folds": digest["folds"]}, {"$set": {"due_at": None}}
+                {"_id": digest["_id"], "folds": digest["folds"]}, {"$set": {"due_ms": None}}
             )
             continue
         notification = f"digest:{digest['_id']}:{round_}"
@@ -147,7 +153,7 @@ async def send_due_digests(db: Database, now: dt.datetime) -> int:
         done = {"round": round_ + 1}
         cleared = await ledger.update_one(
             {"_id": digest["_id"], "folds": digest["folds"]},
-            {"$set": {**done, "pending": [], "due_at": None}},
+            {"$set": {**done, "pending": [], "due_ms": None}},
         )
         if cleared.matched_count == 0:
             await ledger.update_one({"_id": digest["_id"]}, {"$pullAll": {"pending": pending}, "$set": done})

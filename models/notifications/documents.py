@@ -35,7 +35,8 @@ deliveries — exactly one per (notification, device): `_id` "<notification id>|
 digests — one per person and local day, the ledger of the daily cap: `_id` "<person>:<YYYY-MM-DD>";
   person_id, day, time_zone, pushed (the ids of the day's non-transactional pushes, in the order
   they came: a push past the cap's place is folded), pending (ids folded, waiting for the digest),
-  due_at (when the digest goes; None while nothing waits), round (digests sent so far), folds
+  due_ms (when the digest goes, milliseconds since 1970 like a delivery's; None while nothing
+  waits: the worker's sweep ranges over it on every pass), round (digests sent so far), folds
   (counts folds, so the digest sweep clears only what it read).
 
 fanouts — one per broad event (followers of a department, topics, districts): `_id` the event id;
@@ -73,5 +74,5 @@ DELIVERIES = declare_collection(
         IndexModel([("token", ASCENDING)], name="by_token"),
     ],
 )
-DIGESTS = declare_collection("digests", [IndexModel([("due_at", ASCENDING)], name="by_due")])
+DIGESTS = declare_collection("digests", [IndexModel([("due_ms", ASCENDING)], name="by_due_ms")])
 FANOUTS = declare_collection("fanouts", [IndexModel([("lease_until", ASCENDING)], name="by_lease")])

@@ -446,6 +446,20 @@ async def test_push_of_an_object_id_stores_its_encoding_as_a_string(coll: Collec
     assert await coll.find_one({"_id": "a"}) == {"_id": "a", "refs": encoded}
 
 
+async def test_add_to_set_into_a_missing_array_adds_nothing(coll: Collection) -> None:
+    """`$addToSet` into a field the document lacks, in an update without a datetime (so on
+    neosqlite's SQL path), leaves the field missing; MongoDB creates `[value]`. Townhall creates
+    such arrays when it inserts or upserts the document (the daily-cap ledger's `pending`).
+
+    When this fails, nx-27017 has fixed the gap: update the README's known limits.
+    """
+    await coll.insert_one({"_id": "a", "pushed": ["p"]})
+
+    await coll.update_one({"_id": "a"}, {"$addToSet": {"pending": "x", "pushed": "y"}, "$inc": {"n": 1}})
+
+    assert await coll.find_one({"_id": "a"}) == {"_id": "a", "pushed": ["p", "y"], "n": 1}
+
+
 async def test_a_dotted_inc_alone_is_not_checked_against_the_stored_value(coll: Collection) -> None:
     """A dotted `$inc` alone in its update (so on neosqlite's SQL path) neither refuses a
     string field (MongoDB: TypeMismatch) nor a scalar parent (MongoDB: PathNotViable): the

@@ -12,7 +12,7 @@ from strawberry.relay import from_base64
 from api.settings import Settings
 from api.workers import HANDLERS
 from models.common.actors import Role
-from models.common.clock import utcnow
+from models.common.clock import from_epoch_ms, utcnow
 from models.common.db import Database
 from models.common.outbox_worker import OutboxWorker
 from models.notifications.digests import send_due_digests
@@ -230,8 +230,9 @@ async def test_over_the_daily_cap_new_consultations_come_as_one_digest(
     assert fake_fcm.count(tokens[0]) == 1  # the first; the other two wait for the digest
     assert (await run(gql, INBOX, {}, headers))["notifications"]["unreadCount"] == 3
     (digest,) = await DIGESTS.of(db).find({}).to_list()
-    await send_due_digests(db, digest["due_at"])
-    await DeliveryWorker(db=db, app=app, now=lambda: digest["due_at"]).deliver_due()
+    evening = from_epoch_ms(digest["due_ms"])
+    await send_due_digests(db, evening)
+    await DeliveryWorker(db=db, app=app, now=lambda: evening).deliver_due()
     bodies = [sent.message["notification"]["body"] for sent in fake_fcm.messages_for(tokens[0])]
     assert len(bodies) == 2 and "2" in bodies[1], bodies
 
