@@ -36,7 +36,7 @@ from models.common.outbox_worker import default_owner
 from models.notifications import deliveries, devices
 from models.notifications.deliveries import DROPPED, FAILED, PENDING, SENT, Outcome
 from push.metrics import DeliveryMetrics, reason_label
-from push.outcomes import QUOTA_CODES, SendResult, Verdict
+from push.outcomes import QUOTA_CODES, SendResult, Verdict, unanswered
 from push.retries import RetryPolicy
 from push.sender import MAX_BATCH, send_batch
 
@@ -210,12 +210,15 @@ class DeliveryWorker:
             raise
         except Exception:
             log.exception("push batch of %d failed before FCM answered", len(to_send))
-            results = [_unanswered(d, "UNKNOWN", "the batch failed before FCM answered") for d in to_send]
+            results = [unanswered(d, "UNKNOWN", "the batch failed before FCM answered") for d in to_send]
         finally:
             self._sending.discard(task)
             self.metrics.in_flight.dec(len(to_send))
             self.metrics.batch_seconds.observe(time.perf_counter() - started)
-        results += [_unanswered(d, ABANDONED, "claimed too often without an outcome") for d in abandoned]
+        gave_up = "claimed too often without an outcome"
+        results += [
+            SendResult(delivery=d, verdict=Verdict.FAILED, code=ABANDONED, detail=gave_up) for d in abandoned
+        ]
         results += [
             SendResult(
                 delivery=d, verdict=Verdict.EXPIRED, code=EXPIRED, detail="its time to live passed unsent"
@@ -237,7 +240,7 @@ class DeliveryWorker:
                 return await send_batch(self.app, batch, now=self.now())
         except TimeoutError:
             log.warning("push batch of %d timed out after %.0f s", len(batch), self.send_timeout)
-            return [_unanswered(d, "DEADLINE_EXCEEDED", "no answer before the send timeout") for d in batch]
+            return [unanswered(d, "DEADLINE_EXCEEDED", "no answer before the send timeout") for d in batch]
 
     async def _record(self, results: Sequence[SendResult]) -> DeliveryReport:
         now = self.now()
@@ -328,11 +331,6 @@ class DeliveryWorker:
         if left <= 0:
             self._paused_until = None
         return max(left, 0.0)
-
-
-def _unanswered(delivery: Document, code: str, detail: str) -> SendResult:
-    verdict = Verdict.FAILED if code == ABANDONED else Verdict.RETRY
-    return SendResult(delivery=delivery, verdict=verdict, code=code, detail=detail)
 
 
 async def _with_retries(write: Callable[[], Awaitable[T]]) -> T:

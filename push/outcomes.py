@@ -63,11 +63,17 @@ def error_code(error: BaseException) -> str:
     return "UNKNOWN"
 
 
+def unanswered(delivery: Document, code: str, detail: str) -> SendResult:
+    """FCM's answer for this delivery never came: the message may or may not have arrived, so it
+    is tried again (a repeat shows once on the phone, by its collapse key)."""
+    return SendResult(delivery=delivery, verdict=Verdict.RETRY, code=code, detail=detail)
+
+
 def result_of_error(delivery: Document, error: BaseException, *, now: dt.datetime) -> SendResult:
     code = error_code(error)
     if code in TOKEN_CODES or (code == "INVALID_ARGUMENT" and _about_the_token(error)):
         verdict = Verdict.TOKEN_GONE
-    elif code in RETRIED_CODES or _broken_connection(error):
+    elif code in RETRIED_CODES or _broken_connection(error) or _server_side(error):
         verdict = Verdict.RETRY
     else:
         verdict = Verdict.FAILED
@@ -132,6 +138,12 @@ def _error_body(error: BaseException) -> dict[str, Any]:
         return {}
     body = parsed.get("error") if isinstance(parsed, dict) else None
     return body if isinstance(body, dict) else {}
+
+
+def _server_side(error: BaseException) -> bool:
+    """A 5xx without an FCM code (a front end's 502 or 504 page), which FCM says to retry like 500."""
+    status = getattr(getattr(error, "http_response", None), "status_code", None)
+    return isinstance(status, int) and status >= 500
 
 
 def _broken_connection(error: BaseException) -> bool:

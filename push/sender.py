@@ -9,6 +9,7 @@ delivery worker keeping several batches in flight on that client.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 
 import firebase_admin
@@ -16,7 +17,9 @@ from firebase_admin import exceptions, messaging
 
 from models.common.db import Document
 from push.messages import to_fcm, with_ttl_left
-from push.outcomes import INVALID_MESSAGE, SendResult, Verdict, result_of_error
+from push.outcomes import INVALID_MESSAGE, SendResult, Verdict, error_code, result_of_error, unanswered
+
+log = logging.getLogger("townhall.push")
 
 MAX_BATCH = 500  # firebase-admin's limit for send_each_async
 
@@ -55,7 +58,12 @@ async def send_batch(
     try:
         batch = await messaging.send_each_async([message for _, message in ready], app=app)
     except exceptions.FirebaseError as error:
-        return results + [result_of_error(delivery, error, now=now) for delivery, _ in ready]
+        # firebase-admin answers FCM's refusals and broken connections per message; an error for
+        # the whole batch wraps something unexpected on the way (an unreadable answer, say), so
+        # nothing is known of any message: each is tried again (a repeat shows once on the phone).
+        log.warning("push batch of %d failed as a whole; retrying each", len(ready), exc_info=True)
+        detail = str(error) or type(error).__name__
+        return results + [unanswered(delivery, error_code(error), detail) for delivery, _ in ready]
     for (delivery, _), response in zip(ready, batch.responses, strict=True):
         if response.success:
             results.append(

@@ -65,6 +65,15 @@ def assert_each_sent_once(fake: FakeFcm, made: list[Document]) -> None:
     assert received_per_token(fake) == {d["token"]: 1 for d in made}
 
 
+def collapse_id(message: Document) -> tuple[str | None, ...]:
+    """What makes a phone show repeats of a message once, whatever its platform."""
+    return (
+        message.get("android", {}).get("collapse_key"),
+        message.get("apns", {}).get("headers", {}).get("apns-collapse-id"),
+        message.get("webpush", {}).get("headers", {}).get("Topic"),
+    )
+
+
 async def wait_for(
     condition: Callable[[], Awaitable[bool] | bool], seconds: float = RUN_LIMIT_SECONDS
 ) -> None:
@@ -250,6 +259,29 @@ class TestOutage:
         assert third.sent == 8
         assert_each_sent_once(fake_fcm, made)
         assert [(await stored(db, d["_id"]))["attempts"] for d in made] == [3] * 8
+
+    async def test_answers_lost_on_the_way_are_retried_and_every_phone_shows_one(
+        self, db: Database, app: firebase_admin.App, fake_fcm: FakeFcm, clock: FakeClock
+    ) -> None:
+        made = await add_deliveries(db, 6, now=clock())
+        fake_fcm.fail_next(1, FcmFailure.GARBLED)  # accepted, but the batch's answers are unreadable
+        fake_fcm.fail_next(1, FcmFailure.BAD_GATEWAY, after_successes=6)
+
+        first = await once(db, app, clock, batch_size=6)
+        clock.advance(dt.timedelta(seconds=5))
+        second = await once(db, app, clock, batch_size=6)
+        clock.advance(dt.timedelta(seconds=5))
+        third = await once(db, app, clock, batch_size=6)
+
+        assert (first.retried, first.failed, second.sent, second.retried, third.sent) == (6, 0, 5, 1, 1)
+        assert await by_status(db) == {"sent": 6}
+        # FCM took all six the first time, but the answers were lost: every phone got the message
+        # twice, both copies with the same collapse key and notification id, so it shows once.
+        assert set(received_per_token(fake_fcm).values()) == {2}
+        for delivery in made:
+            copies = [m.message for m in fake_fcm.messages if m.target == delivery["token"]]
+            assert {collapse_id(c) for c in copies} == {collapse_id(delivery["message"])}
+            assert all(c["data"] == delivery["message"]["data"] for c in copies)  # the notification id
 
     async def test_503_with_retry_after_is_honoured(
         self, db: Database, app: firebase_admin.App, fake_fcm: FakeFcm, clock: FakeClock

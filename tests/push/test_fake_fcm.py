@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import jwt
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.embedded_db import free_loopback_port
@@ -202,6 +203,30 @@ class TestProgrammedTrouble:
         statuses = [(await send(fake_fcm, to_device(data={"a": "b"}))).status_code for _ in range(4)]
 
         assert statuses == [200, 200, 503, 200]
+
+    async def test_a_bad_gateway_is_an_html_page_and_nothing_is_delivered(self, fake_fcm: FakeFcm) -> None:
+        fake_fcm.fail_next(1, FcmFailure.BAD_GATEWAY)
+
+        response = await send(fake_fcm, to_device(data={"a": "b"}))
+
+        assert (response.status_code, response.headers["content-type"]) == (502, "text/html; charset=UTF-8")
+        assert b"502 Bad Gateway" in response.content
+        assert (fake_fcm.count(), [r.code for r in fake_fcm.refused]) == (0, ["BAD_GATEWAY"])
+
+    async def test_a_garbled_answer_is_cut_off_but_the_message_was_taken(self, fake_fcm: FakeFcm) -> None:
+        fake_fcm.fail_next(1, FcmFailure.GARBLED)
+        body = to_device(data={"a": "b"})
+
+        response = await send(fake_fcm, body)
+
+        assert response.status_code == 200
+        with pytest.raises(json.JSONDecodeError):
+            response.json()
+        assert (fake_fcm.count(body["message"]["token"]), fake_fcm.refused) == (1, [])
+
+    def test_only_refusals_can_be_chosen_per_token(self, fake_fcm: FakeFcm) -> None:
+        with pytest.raises(ValueError, match="GARBLED"):
+            fake_fcm.fail_targets(FcmFailure.GARBLED, new_registration_token())
 
     async def test_a_quota_storm_answers_429_with_the_time_left_as_retry_after(
         self, fake_fcm: FakeFcm

@@ -127,6 +127,28 @@ class TestVerdicts:
 
         assert (result.verdict, result.code) == (Verdict.FAILED, "THIRD_PARTY_AUTH_ERROR")
 
+    async def test_a_front_end_502_page_is_retried(self, app: firebase_admin.App, fake_fcm: FakeFcm) -> None:
+        refused, sent = deliveries(2)
+        fake_fcm.fail_next(1, FcmFailure.BAD_GATEWAY)
+
+        results = await send_batch(app, [refused], now=NOW) + await send_batch(app, [sent], now=NOW)
+
+        assert [(r.verdict, r.code) for r in results] == [(Verdict.RETRY, "UNKNOWN"), (Verdict.SENT, None)]
+        assert (fake_fcm.count(refused["token"]), fake_fcm.count(sent["token"])) == (0, 1)
+
+    async def test_an_unreadable_answer_retries_the_whole_batch(
+        self, app: firebase_admin.App, fake_fcm: FakeFcm
+    ) -> None:
+        batch = deliveries(3)
+        fake_fcm.fail_next(1, FcmFailure.GARBLED)  # one message accepted, its answer cut off
+
+        results = await send_batch(app, batch, now=NOW)
+
+        # firebase-admin gives up on the whole batch, so no answer is known: all three are retried,
+        # though FCM took every one (the repeat shows once on the phone, by its collapse key).
+        assert [(r.verdict, r.code) for r in results] == [(Verdict.RETRY, "UNKNOWN")] * 3
+        assert sum(fake_fcm.count(d["token"]) for d in batch) == 3
+
     async def test_a_stored_message_firebase_admin_refuses_fails_alone(
         self, app: firebase_admin.App, fake_fcm: FakeFcm
     ) -> None:

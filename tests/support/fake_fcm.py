@@ -61,7 +61,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class FcmFailure(enum.StrEnum):
-    """An FCM error code (FcmError.errorCode) the fake can be told to answer with."""
+    """An FCM error code (FcmError.errorCode) the fake can be told to answer with, or a failure
+    on the way there (BAD_GATEWAY, GARBLED)."""
 
     QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
     UNAVAILABLE = "UNAVAILABLE"
@@ -70,6 +71,8 @@ class FcmFailure(enum.StrEnum):
     SENDER_ID_MISMATCH = "SENDER_ID_MISMATCH"
     THIRD_PARTY_AUTH_ERROR = "THIRD_PARTY_AUTH_ERROR"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
+    BAD_GATEWAY = "BAD_GATEWAY"  # Google's front end: 502 with an HTML page, no FCM error
+    GARBLED = "GARBLED"  # accepted (it counts as sent), but the 200's JSON body was cut off on the way
 
 
 # HTTP status, google.rpc status and message FCM answers with for each error code.
@@ -85,6 +88,17 @@ FAILURES: dict[FcmFailure, tuple[int, str, str]] = {
     FcmFailure.SENDER_ID_MISMATCH: (403, "PERMISSION_DENIED", "SenderId mismatch"),
     FcmFailure.THIRD_PARTY_AUTH_ERROR: (401, "UNAUTHENTICATED", "Auth error from APNS or Web Push Service"),
     FcmFailure.INVALID_ARGUMENT: (400, "INVALID_ARGUMENT", "Request contains an invalid argument."),
+    FcmFailure.BAD_GATEWAY: (502, "BAD_GATEWAY", "Bad Gateway"),
+}
+JSON = "application/json; charset=UTF-8"
+# What the failures on the way send instead of FCM's JSON, and as what.
+_ON_THE_WAY: dict[FcmFailure, tuple[bytes, str]] = {
+    FcmFailure.BAD_GATEWAY: (
+        b"<html><head><title>502 Bad Gateway</title></head>"
+        b"<body><h1>Error: Server Error</h1><p>The server encountered a temporary error.</p></body></html>",
+        "text/html; charset=UTF-8",
+    ),
+    FcmFailure.GARBLED: (b'{"name": "projects/', JSON),
 }
 
 
@@ -173,6 +187,8 @@ class _Reply:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent instead of `body` (which is then only what the fake records)
+    content_type: str = JSON
 
 
 class FakeFcm:
@@ -318,6 +334,8 @@ class FakeFcm:
         self.fail_targets(FcmFailure.SENDER_ID_MISMATCH, *targets)
 
     def fail_targets(self, failure: FcmFailure, *targets: str) -> None:
+        if failure not in FAILURES:
+            raise ValueError(f"{failure} is not a refusal; use fail_next or fail_for")
         with self._lock:
             for target in targets:
                 self._target_failures[target] = failure
@@ -428,9 +446,9 @@ class FakeFcm:
             reply = _Reply(200, {"fakeFcm": {"ready": True, "projectId": self.project_id}})
         else:
             reply = _Reply(404, _google_error(404, "NOT_FOUND", f"The requested URL {path} was not found."))
-        payload = json.dumps(reply.body).encode()
+        payload = json.dumps(reply.body).encode() if reply.raw is None else reply.raw
         headers = [
-            (b"content-type", b"application/json; charset=UTF-8"),
+            (b"content-type", reply.content_type.encode()),
             (b"content-length", str(len(payload)).encode()),
             *((name.encode(), value.encode()) for name, value in reply.headers.items()),
         ]
@@ -466,9 +484,10 @@ class FakeFcm:
                 return self._refuse(_permission_denied(project_id), target, body)
             now = time.monotonic()
             plan = next((plan for plan in self._plans if plan.active(now)), None)
+            garbled = plan is not None and plan.failure is FcmFailure.GARBLED
             if plan is not None:
-                if plan.remaining is not None:
-                    plan.remaining -= 1
+                self._use(plan, now)
+            if plan is not None and not garbled:
                 retry_after = plan.retry_after
                 if (
                     retry_after is None
@@ -476,7 +495,6 @@ class FakeFcm:
                     and plan.failure is FcmFailure.QUOTA_EXCEEDED
                 ):
                     retry_after = max(plan.until - now, 0.0)
-                self._plans = [other for other in self._plans if not other.finished(now)]
                 return self._refuse(_fcm_failure(plan.failure, retry_after), target, body)
         if body is None:
             reply = _Reply(400, _google_error(400, "INVALID_ARGUMENT", "Invalid JSON payload received."))
@@ -512,7 +530,16 @@ class FakeFcm:
             print(
                 f"fake FCM: {name} -> {target}: {json.dumps(body['message'], ensure_ascii=False)}", flush=True
             )
+        if garbled:
+            raw, content_type = _ON_THE_WAY[FcmFailure.GARBLED]
+            return _Reply(200, {"name": name}, raw=raw, content_type=content_type)
         return _Reply(200, {"name": name})
+
+    def _use(self, plan: _FailurePlan, now: float) -> None:
+        """One request answered by `plan`; the caller holds the lock."""
+        if plan.remaining is not None:
+            plan.remaining -= 1
+        self._plans = [other for other in self._plans if not other.finished(now)]
 
     def _accepts_token(self, bearer: str) -> bool:
         if self.static_token is not None and secrets.compare_digest(bearer, self.static_token):
@@ -619,6 +646,9 @@ def _fcm_failure(failure: FcmFailure, retry_after: float | None) -> _Reply:
     code, status, message = FAILURES[failure]
     body = _google_error(code, status, message, {"@type": FCM_ERROR_TYPE, "errorCode": failure.value})
     headers = {"retry-after": str(math.ceil(retry_after))} if retry_after is not None else {}
+    if failure in _ON_THE_WAY:
+        raw, content_type = _ON_THE_WAY[failure]
+        return _Reply(code, body, headers, raw=raw, content_type=content_type)
     return _Reply(code, body, headers)
 
 
