@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from strawberry import relay
 
-from models.common.db import Document
-from models.common.pagination import Page, PageArgs
+from models.common.actors import Actor
+from models.common.db import Database, Document
+from models.common.pagination import Page, PageArgs, PageBounds
 from resolvers.common.context import Info
 from resolvers.common.loaders import DocumentLoader
 
@@ -20,6 +21,24 @@ C = TypeVar("C", bound=relay.Connection[Any])
 
 def page_args(first: int | None, after: str | None, last: int | None, before: str | None) -> PageArgs:
     return PageArgs(first=first, after=after, last=last, before=before)
+
+
+OwnPageReader = Callable[[Database, Actor, PageArgs, PageBounds], Awaitable[Page]]
+
+
+async def own_page(
+    info: Info,
+    read: OwnPageReader,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page | None:
+    """A page of the signed-in person's own things (comments, inbox, follows); None when signed out."""
+    if not info.context.actor.signed_in:
+        return None
+    args = page_args(first, after, last, before)
+    return await read(info.context.db, info.context.actor, args, info.context.page_bounds)
 
 
 def connection_from_page(connection: type[C], page: Page, to_node: Callable[[Document], Any]) -> C:

@@ -8,7 +8,7 @@ from strawberry import relay
 
 from models.consultations import comments, report
 from resolvers.common.context import Info
-from resolvers.common.relay import connection_from_page, page_args
+from resolvers.common.relay import connection_from_page, own_page, page_args
 from resolvers.consultations.comment_types import AdoptionReport, Comment, Theme
 from resolvers.consultations.loaders import CONSULTATION_BY_ID
 from resolvers.consultations.types import consultation_id
@@ -49,14 +49,9 @@ class CommentQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> relay.Connection[Comment] | None:
-        if not info.context.actor.signed_in:
+        page = await own_page(info, comments.my_comments, first, after, last, before)
+        if page is None:
             return None
-        page = await comments.my_comments(
-            info.context.db,
-            info.context.actor,
-            page_args(first, after, last, before),
-            info.context.page_bounds,
-        )
         return connection_from_page(relay.Connection[Comment], page, Comment.from_document)
 
     @strawberry.field(

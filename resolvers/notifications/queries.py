@@ -7,7 +7,7 @@ from strawberry import relay
 
 from models.notifications import follows, inbox, preferences
 from resolvers.common.context import Info
-from resolvers.common.relay import connection_from_page, page_args
+from resolvers.common.relay import connection_from_page, own_page
 from resolvers.notifications.types import (
     Follow,
     Notification,
@@ -28,14 +28,9 @@ class NotificationQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> NotificationConnection | None:
-        if not info.context.actor.signed_in:
+        page = await own_page(info, inbox.inbox_page, first, after, last, before)
+        if page is None:
             return None
-        page = await inbox.inbox_page(
-            info.context.db,
-            info.context.actor,
-            page_args(first, after, last, before),
-            info.context.page_bounds,
-        )
         locale = await viewer_locale(info)
         return connection_from_page(
             NotificationConnection, page, lambda document: Notification.from_document(document, locale)
@@ -63,12 +58,7 @@ class NotificationQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> relay.Connection[Follow] | None:
-        if not info.context.actor.signed_in:
+        page = await own_page(info, follows.my_follows, first, after, last, before)
+        if page is None:
             return None
-        page = await follows.my_follows(
-            info.context.db,
-            info.context.actor,
-            page_args(first, after, last, before),
-            info.context.page_bounds,
-        )
         return connection_from_page(relay.Connection[Follow], page, Follow.from_document)
