@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -109,6 +110,19 @@ async def seed(db: Database, size: int) -> ClaimedEvent:
     )
 
 
+async def print_failures(db: Database) -> None:
+    """What became of the deliveries that were not sent: how many per status and error, one example each."""
+    counts: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    async for delivery in DELIVERIES.of(db).find({"status": {"$ne": "sent"}}, {"status": 1, "error": 1}):
+        error = delivery.get("error") or {}
+        key = (delivery["status"], str(error.get("code")))
+        counts[key] += 1
+        examples.setdefault(key, str(error.get("message")))
+    for (status, code), count in counts.most_common():
+        print(f"  {count:,} {status} {code}: {examples[status, code]}", flush=True)
+
+
 async def one_size(uri: str, size: int, fcm_endpoint: str, concurrency: int) -> None:
     client = connect(uri)
     db = client[f"bench_fanout_{size}_{ObjectId()}"]
@@ -144,6 +158,7 @@ async def one_size(uri: str, size: int, fcm_endpoint: str, concurrency: int) -> 
             flush=True,
         )
         if sent != size:
+            await print_failures(db)
             raise SystemExit(f"only {sent:,} of {size:,} devices got the message")
     finally:
         await client.drop_database(db.name)
