@@ -144,10 +144,11 @@ class TestVerdicts:
 
         results = await send_batch(app, batch, now=NOW)
 
-        # firebase-admin gives up on the whole batch, so no answer is known: all three are retried,
-        # though FCM took every one (the repeat shows once on the phone, by its collapse key).
+        # firebase-admin gives up on the whole batch at the first unreadable answer, so no answer is
+        # known: all three are retried, though FCM took the garbled one and maybe the others (a
+        # repeat shows once on the phone, by its collapse key).
         assert [(r.verdict, r.code) for r in results] == [(Verdict.RETRY, "UNKNOWN")] * 3
-        assert sum(fake_fcm.count(d["token"]) for d in batch) == 3
+        assert sum(fake_fcm.count(d["token"]) for d in batch) >= 1
 
     async def test_a_stored_message_firebase_admin_refuses_fails_alone(
         self, app: firebase_admin.App, fake_fcm: FakeFcm
