@@ -25,6 +25,7 @@ from models.moderation.queue import HOLD_EVENT, enqueue_held
 from models.notifications.digests import send_due_digests
 from models.notifications.fanout import notify_event, run_fanout_job
 from models.notifications.producers import PRODUCERS
+from models.notifications.retention import purge_expired
 from push.delivery_worker import DeliveryWorker
 from push.firebase_app import messaging_app
 from push.metrics import DeliveryMetrics
@@ -42,6 +43,7 @@ HANDLERS: Mapping[str, Handler] = {
 DEADLINE_SWEEP_SECONDS = 30.0
 FANOUT_POLL_SECONDS = 1.0
 DIGEST_SWEEP_SECONDS = 60.0
+RETENTION_SWEEP_SECONDS = 3600.0
 
 
 async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days: int) -> dict[str, int]:
@@ -89,6 +91,9 @@ async def run_once(db: Database, settings: Settings) -> None:
     digests = await send_due_digests(db, utcnow())
     app = push_app(settings)
     report = await DeliveryWorker(db=db, app=app, owner=owner).deliver_due() if app is not None else None
+    purged = 0
+    while found := await purge_expired(db, utcnow()):
+        purged += found
     log.info(
         "work drained",
         extra={
@@ -97,6 +102,7 @@ async def run_once(db: Database, settings: Settings) -> None:
             "fanouts": fanouts,
             "digests": digests,
             "pushes": vars(report) if report is not None else None,
+            "purged": purged,
             **swept,
         },
     )
@@ -129,11 +135,15 @@ async def run_until(
     async def digests() -> int:
         return await send_due_digests(db, utcnow())
 
+    async def retention() -> int:
+        return await purge_expired(db, utcnow())
+
     loops = [
         worker.run(stop),
         _every(stop, DEADLINE_SWEEP_SECONDS, "deadline sweep", deadlines),
         _every(stop, FANOUT_POLL_SECONDS, "fan-out", fanouts),
         _every(stop, DIGEST_SWEEP_SECONDS, "digest sweep", digests),
+        _every(stop, RETENTION_SWEEP_SECONDS, "retention sweep", retention),
     ]
     app = push_app(settings)
     if app is not None:

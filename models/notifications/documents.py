@@ -30,14 +30,14 @@ deliveries — exactly one per (notification, device): `_id` "<notification id>|
   free; a lapsed lease returns it), message (the FCM message as sent: rendered, with collapse key,
   TTL, android/apns settings), urgent (bool), created_at, sent_at, fcm_message_id,
   error {code, message, at}. Claimed by `due_ms` (integers: see models/notifications/deliveries.py),
-  sent in batches of at most 500.
+  sent in batches of at most 500; deleted a month after `expires_at` (retention.py).
 
 digests — one per person and local day, the ledger of the daily cap: `_id` "<person>:<YYYY-MM-DD>";
   person_id, day, time_zone, pushed (the ids of the day's non-transactional pushes, in the order
   they came: a push past the cap's place is folded), pending (ids folded, waiting for the digest),
   due_ms (when the digest goes, milliseconds since 1970 like a delivery's; None while nothing
   waits: the worker's sweep ranges over it on every pass), round (digests sent so far), folds
-  (counts folds, so the digest sweep clears only what it read).
+  (counts folds, so the digest sweep clears only what it read). Deleted days after `day`.
 
 fanouts — one per broad event (followers of a department, topics, districts): `_id` the event id;
   kind, payload, cursor {key (index into the audience's follower keys), after (the last person
@@ -72,7 +72,14 @@ DELIVERIES = declare_collection(
         IndexModel([("status", ASCENDING), ("due_ms", ASCENDING)], name="pending_by_due_ms"),
         IndexModel([("notification_id", ASCENDING)], name="by_notification"),
         IndexModel([("token", ASCENDING)], name="by_token"),
+        IndexModel([("expires_at", ASCENDING)], name="by_expiry"),  # the retention sweep
     ],
 )
-DIGESTS = declare_collection("digests", [IndexModel([("due_ms", ASCENDING)], name="by_due_ms")])
+DIGESTS = declare_collection(
+    "digests",
+    [
+        IndexModel([("due_ms", ASCENDING)], name="by_due_ms"),
+        IndexModel([("day", ASCENDING)], name="by_day"),  # the retention sweep
+    ],
+)
 FANOUTS = declare_collection("fanouts", [IndexModel([("lease_until", ASCENDING)], name="by_lease")])
