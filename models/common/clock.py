@@ -12,8 +12,12 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def utcnow() -> dt.datetime:
-    now = dt.datetime.now(dt.UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return to_bson_precision(dt.datetime.now(dt.UTC))
+
+
+def to_bson_precision(at: dt.datetime) -> dt.datetime:
+    """`at` truncated to the milliseconds BSON keeps, so what is written is what is read back."""
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def epoch_ms(at: dt.datetime) -> int:

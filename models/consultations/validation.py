@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bson import ObjectId
 
+from models.common.clock import to_bson_precision
 from models.common.db import CollectionSpec, Database, Document
 from models.common.errors import InvalidInput, NotFound
 from models.common.repository import find_by_keys
@@ -52,8 +53,7 @@ def moment(value: dt.datetime | None, field: str) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput("give the time with its time zone, e.g. 2025-09-01T09:00:00+08:00", field=field)
     # BSON keeps milliseconds; truncating here makes the stored and the returned time agree.
-    moment = value.astimezone(dt.UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return to_bson_precision(value.astimezone(dt.UTC))
 
 
 def window(opens_at: dt.datetime, closes_at: dt.datetime, now: dt.datetime) -> None:

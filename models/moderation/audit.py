@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from models.common.clock import utcnow
+from models.common.clock import to_bson_precision, utcnow
 from models.common.db import Database, Document, declare_collection
 from models.common.errors import Conflict
 
@@ -71,9 +71,8 @@ async def append(
     at: dt.datetime | None = None,
 ) -> Document:
     """Add an entry after the last one; a racing appender's duplicate seq makes this one retry."""
-    when = at or utcnow()
     # BSON keeps milliseconds: hash what will be read back, not what was passed in.
-    when = when.replace(microsecond=when.microsecond // 1000 * 1000)
+    when = to_bson_precision(at or utcnow())
     collection = AUDIT_LOG.of(db)
     for _ in range(MAX_ATTEMPTS):
         last = await collection.find_one({}, {"seq": 1, "hash": 1}, sort=[("seq", DESCENDING)])

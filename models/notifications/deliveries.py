@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 
 from pymongo import ASCENDING, UpdateOne
 
-from models.common.clock import epoch_ms, from_epoch_ms
+from models.common.clock import epoch_ms, from_epoch_ms, to_bson_precision
 from models.common.db import Database, Document
 from models.notifications.documents import DELIVERIES
 
@@ -78,11 +78,6 @@ class Outcome:
             raise ValueError("a retry needs retry_at")
 
 
-def _ms(instant: dt.datetime) -> dt.datetime:
-    """`instant` at BSON's millisecond precision, so what is written is what is read back."""
-    return instant.replace(microsecond=instant.microsecond // 1000 * 1000)
-
-
 def _claimable(now_ms: int) -> Document:
     return {"status": PENDING, "due_ms": {"$lte": now_ms}, "lease_ms": {"$lt": now_ms}}
 
@@ -133,14 +128,15 @@ def _error(outcome: Outcome) -> Document | None:
     return {
         "code": outcome.error_code,
         "message": (outcome.error_message or "")[:MAX_ERROR_LENGTH],
-        "at": _ms(outcome.at),
+        "at": to_bson_precision(outcome.at),
     }
 
 
 def _recording(owner: str, outcome: Outcome) -> UpdateOne:
     changes: Document = {"status": outcome.status, "lease_owner": None, "lease_ms": FREE}
     if outcome.status == SENT:
-        changes |= {"sent_at": _ms(outcome.at), "fcm_message_id": outcome.fcm_message_id, "error": None}
+        sent_at = to_bson_precision(outcome.at)
+        changes |= {"sent_at": sent_at, "fcm_message_id": outcome.fcm_message_id, "error": None}
     else:
         changes["error"] = _error(outcome)
     if outcome.status == PENDING:
