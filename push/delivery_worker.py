@@ -80,7 +80,7 @@ class DeliveryWorker:
     """
 
     db: Database
-    app: firebase_admin.App | None
+    app: firebase_admin.App
     owner: str = dataclasses.field(default_factory=default_owner)
     concurrency: int = DEFAULT_CONCURRENCY
     batch_size: int = DEFAULT_BATCH

@@ -8,6 +8,7 @@ and TOWNHALL_FCM_STATIC_TOKEN replaces the OAuth exchange with a fixed bearer to
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import threading
@@ -23,6 +24,7 @@ APP_NAME_PREFIX = "townhall-messaging"
 
 _lock = threading.Lock()
 _endpoint_in_use: str | None = None
+_CLIENT_LOOP = "_townhall_client_loop"  # the event loop the messaging service's client belongs to
 
 
 class MessagingSettings(Protocol):
@@ -79,25 +81,34 @@ def messaging_app(settings: MessagingSettings) -> firebase_admin.App:
             # the metadata server; loaded here, when the messaging service is made.
             credential = credentials.ApplicationDefault()
         options = {"projectId": settings.firebase_project_id, "httpTimeout": settings.fcm_timeout_seconds}
-        app = firebase_admin.initialize_app(credential, options, name=name)
-        _without_builtin_retries(app, settings.fcm_timeout_seconds)
-        return app
+        return firebase_admin.initialize_app(credential, options, name=name)
 
 
-def _without_builtin_retries(app: firebase_admin.App, timeout: int) -> None:
-    """Give the app's messaging service an HTTP client that does not retry by itself.
+def bind_to_running_loop(app: firebase_admin.App) -> None:
+    """Before sending through `app` in this event loop: give its messaging service an HTTP client
+    of this loop, one that does not retry by itself. Cheap when it already has one.
 
-    firebase-admin 7.7 retries 500 and 503 up to four times, ignoring Retry-After, and never closes
-    the refused response before retrying: each retry keeps one pooled connection busy for good, and
-    after about a hundred of them every send of the app times out. Townhall's sender retries with
-    back-off, jitter and Retry-After itself (push/retries.py), so the client it uses sends once.
-    The messaging service is created here, eagerly, and its private async client replaced — with
-    FCM_URL above, the only places Townhall reaches into firebase-admin.
+    httpx's pooled connections belong to the loop that opened them. An app used again under another
+    loop (a second `asyncio.run` in one process: `townhall worker --once` twice, tests, the bench's
+    sizes) would close them on a loop that is gone, and firebase-admin fails that whole batch
+    ("Event loop is closed"); so each loop gets its own client.
+
+    And firebase-admin 7.7's own client retries 500 and 503 up to four times, ignoring Retry-After,
+    without closing the refused response first: each retry keeps one pooled connection busy for
+    good, and after about a hundred of them every send of the app times out. Townhall's sender
+    retries with back-off, jitter and Retry-After itself (push/retries.py), so its client sends
+    once. The service's private `_async_client` is replaced here — with FCM_URL above, the only
+    places Townhall reaches into firebase-admin.
     """
+    loop = asyncio.get_running_loop()
     service = messaging._get_messaging_service(app)
+    if getattr(service, _CLIENT_LOOP, None) is loop:
+        return
+    timeout = app.options.get("httpTimeout", _http_client.DEFAULT_TIMEOUT_SECONDS)
     service._async_client = _http_client.HttpxAsyncClient(
         credential=service._credential, timeout=timeout, retry_config=HttpxRetry(max_retries=0)
     )
+    setattr(service, _CLIENT_LOOP, loop)
 
 
 def use_fcm_endpoint(endpoint: str) -> None:

@@ -16,6 +16,7 @@ import firebase_admin
 from firebase_admin import exceptions, messaging
 
 from models.common.db import Document
+from push.firebase_app import bind_to_running_loop
 from push.messages import to_fcm, with_ttl_left
 from push.outcomes import INVALID_MESSAGE, SendResult, Verdict, error_code, result_of_error, unanswered
 
@@ -36,7 +37,7 @@ def _build(delivery: Document, now: dt.datetime) -> messaging.Message:
 
 
 async def send_batch(
-    app: firebase_admin.App | None, deliveries: Sequence[Document], *, now: dt.datetime
+    app: firebase_admin.App, deliveries: Sequence[Document], *, now: dt.datetime
 ) -> list[SendResult]:
     """Send each delivery's message to its token; one result per delivery, in no promised order.
 
@@ -55,6 +56,7 @@ async def send_batch(
             )
     if not ready:
         return results
+    bind_to_running_loop(app)
     try:
         batch = await messaging.send_each_async([message for _, message in ready], app=app)
     except exceptions.FirebaseError as error:

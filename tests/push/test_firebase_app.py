@@ -12,7 +12,7 @@ from firebase_admin import credentials, messaging
 
 from api.settings import Settings, SettingsError
 from push import firebase_app
-from push.firebase_app import FcmEndpointConflict, messaging_app, use_fcm_endpoint
+from push.firebase_app import FcmEndpointConflict, bind_to_running_loop, messaging_app, use_fcm_endpoint
 from tests.support.fake_fcm import FakeFcm, FcmFailure, new_installation_id, new_registration_token
 
 
@@ -180,9 +180,10 @@ class TestErrors:
         token = new_registration_token()
         fake_fcm.fail_next(2, FcmFailure.UNAVAILABLE)
 
-        batch = await messaging.send_each_async(
-            [token_message(token, data={"n": "1"})], app=messaging_app(fake_settings(fake_fcm))
-        )
+        app = messaging_app(fake_settings(fake_fcm))
+        bind_to_running_loop(app)  # what push/sender.py does before each batch
+
+        batch = await messaging.send_each_async([token_message(token, data={"n": "1"})], app=app)
 
         assert isinstance(batch.responses[0].exception, firebase_admin.exceptions.UnavailableError)
         assert [refused.status for refused in fake_fcm.refused] == [503]
@@ -290,8 +291,8 @@ class TestFirebaseAdminRetries:
     ) -> None:
         # firebase-admin 7.7 itself retries 500/503 without closing the refused response, so each
         # retry would keep one of httpx's 100 pooled connections busy for good, and after ~100 every
-        # send times out. messaging_app gives the messaging service a client that sends once; the
-        # sender retries with back-off and Retry-After. 101 errors later, sends still go through.
+        # send times out. bind_to_running_loop gives the messaging service a client that sends once;
+        # the sender retries with back-off and Retry-After. 101 errors later, sends still go through.
         settings = Settings(
             firebase_project_id=fake_fcm.project_id,
             fcm_endpoint=fake_fcm.endpoint,
@@ -299,6 +300,7 @@ class TestFirebaseAdminRetries:
             fcm_timeout_seconds=1,  # an app of its own, given up on quickly
         )
         app = messaging_app(settings)
+        bind_to_running_loop(app)  # what push/sender.py does before each batch
         outcomes = []
         for _ in range(101):
             fake_fcm.fail_next(1, FcmFailure.INTERNAL)

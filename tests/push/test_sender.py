@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import firebase_admin
@@ -164,6 +165,21 @@ class TestVerdicts:
         )
         assert results[fine["token"]].verdict is Verdict.SENT
         assert fake_fcm.count(broken["token"]) == 0
+
+
+class TestEventLoops:
+    def test_an_app_sends_from_one_event_loop_after_another(
+        self, app: firebase_admin.App, fake_fcm: FakeFcm
+    ) -> None:
+        # Each asyncio.run is a new loop (`townhall worker --once` twice in one process, the bench's
+        # sizes); connections pooled by the first must not be closed on it from the second.
+        first, second = deliveries(2)
+
+        [before] = asyncio.run(send_batch(app, [first], now=NOW))
+        [after] = asyncio.run(send_batch(app, [second], now=NOW))
+
+        assert (before.verdict, after.verdict) == (Verdict.SENT, Verdict.SENT)
+        assert (fake_fcm.count(first["token"]), fake_fcm.count(second["token"])) == (1, 1)
 
 
 class TestErrorMeaning:
