@@ -183,7 +183,7 @@ class TestMarkRead:
         assert again["notification"]["readAt"] == marked["notification"]["readAt"]
         assert (await run(gql, UNREAD, {}, headers))["unreadNotificationCount"] == 1
         stored = await NOTIFICATIONS.of(db).find_one({"_id": first["_id"]})
-        assert stored["read_at"] is not None
+        assert stored["read_at"] == dt.datetime.fromisoformat(marked["notification"]["readAt"])
 
     async def test_someone_elses_notification_is_not_found(self, gql: GraphQLClient, db) -> None:
         person, _ = await citizen(db, "+8613800000001")
