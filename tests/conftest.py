@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.support.graphql_client",
     "tests.support.firebase_emulator",
     "tests.support.cli",
+    "tests.support.live_server",
     "tests.support.fake_fcm_plugin",
 ]
 

@@ -34,6 +34,17 @@ class TestMediaTypes:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("application/json")
 
+    async def test_a_wildcard_accept_is_answered_with_json(self, gql: GraphQLClient) -> None:
+        response = await gql.execute(SERVER_TIME, accept="*/*")
+
+        assert response.status == 200
+        assert response.headers["content-type"].startswith("application/json")
+
+    async def test_a_named_graphql_response_type_wins_over_a_wildcard(self, gql: GraphQLClient) -> None:
+        response = await gql.execute(SERVER_TIME, accept=f"*/*, {GRAPHQL_RESPONSE}")
+
+        assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+
     async def test_preference_follows_quality(self, gql: GraphQLClient) -> None:
         accept = f"{GRAPHQL_RESPONSE};q=0.5, application/json;q=0.9"
         response = await gql.execute(SERVER_TIME, accept=accept)
