@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
@@ -21,6 +23,8 @@ from api.middleware import BodySizeLimit, RequestContext
 from api.schema import build_schema
 from api.settings import Settings
 from api.workers import run_until
+from models.common.calendar import BusinessCalendar
+from models.common.clock import utcnow
 from models.common.db import Database, connect, ensure_indexes
 from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
@@ -28,6 +32,34 @@ from models.departments.policy import DepartmentScope
 from models.identity.firebase import FirebaseVerifier
 from models.moderation.reports import ReportPolicy
 from resolvers.common.context import Services
+
+log = logging.getLogger("townhall.app")
+
+
+def calendar_detail(calendar: BusinessCalendar) -> dict[str, Any]:
+    """`/readyz`'s word on the deadline calendar: still ready without a year's holidays (deadlines
+    count weekends only then), but said loudly, with the years to add."""
+    missing = calendar.missing_years(utcnow())
+    detail: dict[str, Any] = {
+        "calendar": {"coveredYears": sorted(calendar.covered_years), "missingYears": list(missing)}
+    }
+    if missing:
+        detail["warnings"] = [_missing_years_message(missing)]
+    return detail
+
+
+def warn_of_missing_calendar_years(calendar: BusinessCalendar) -> None:
+    missing = calendar.missing_years(utcnow())
+    if missing:
+        log.warning(_missing_years_message(missing), extra={"missing_years": list(missing)})
+
+
+def _missing_years_message(missing: Sequence[int]) -> str:
+    years = ", ".join(str(year) for year in missing)
+    return (
+        f"the business calendar has no holiday data for {years}: deadlines there count weekends "
+        "only; add the official schedule to the calendar file (TOWNHALL_CALENDAR_FILE)"
+    )
 
 
 def create_app(
@@ -68,6 +100,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        warn_of_missing_calendar_years(services.calendar)
         client = None
         db = database
         if db is None:
@@ -102,7 +135,7 @@ def create_app(
             return JSONResponse(
                 {"status": "unavailable", "reason": f"database: {type(error).__name__}"}, status_code=503
             )
-        return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "ready", **calendar_detail(services.calendar)})
 
     async def jwks(request: Request) -> Response:
         # Public keys for verifying Townhall access tokens; a cache of an hour lets keys rotate.

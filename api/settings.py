@@ -101,9 +101,12 @@ class Settings:
         return self.data_dir / "data"
 
     def business_calendar(self) -> BusinessCalendar:
-        """The deadline calendar (the packaged Chinese one unless TOWNHALL_CALENDAR_FILE is set)."""
+        """The deadline calendar (the packaged Chinese one unless TOWNHALL_CALENDAR_FILE is set).
+
+        Lenient: a year without published holidays counts weekends only, with a warning, so
+        deadlines keep working (`/readyz` and an admin notice say which years are missing)."""
         try:
-            return load_calendar(self.calendar_file, self.time_zone)
+            return load_calendar(self.calendar_file, self.time_zone, strict=False)
         except (OSError, ValueError) as error:
             raise SettingsError(f"the business-day calendar cannot be used: {error}") from error
 

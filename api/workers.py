@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry, start_http_server
 
 from api.settings import Settings
 from models.common.calendar import BusinessCalendar
+from models.common.calendar_notices import notify_missing_years
 from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import Handler, OutboxWorker, default_owner
@@ -47,8 +48,12 @@ RETENTION_SWEEP_SECONDS = 3600.0
 
 
 async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days: int) -> dict[str, int]:
-    """Open scheduled consultations, close due ones, flag overdue adoption reports (idempotent)."""
-    return await run_deadlines(db, calendar, utcnow(), report_days)
+    """Open scheduled consultations, close due ones, flag overdue adoption reports, and tell admins
+    of calendar years without holiday data (idempotent)."""
+    now = utcnow()
+    swept = await run_deadlines(db, calendar, now, report_days)
+    swept["calendar_years_noticed"] = len(await notify_missing_years(db, calendar, now))
+    return swept
 
 
 async def _every(stop: asyncio.Event, seconds: float, name: str, work: Callable[[], Awaitable[int]]) -> None:

@@ -1,5 +1,6 @@
 """Imports every domain's documents module, so the collection catalog is complete."""
 
+import models.common.calendar_notices
 import models.common.idempotency
 import models.common.outbox
 import models.common.rate_limits

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
@@ -15,6 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 DEFAULT_CALENDAR_PATH = Path(__file__).parent / "calendars" / "cn.json"
+# How far ahead the calendar must know its holidays: the longest default deadline (an adoption
+# report, 20 business days) spans about six weeks across a long holiday; a quarter gives admins
+# time to add a year once its schedule is announced (China's comes out each November).
+COVERAGE_HORIZON = timedelta(days=90)
+
+log = logging.getLogger("townhall.calendar")
 
 # date.weekday() numbering: Monday is 0.
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -41,8 +48,10 @@ class BusinessCalendar:
     """Business days in one time zone: weekdays, minus public holidays, plus adjusted working days.
 
     `covered_years` are the years whose official schedule is known. A strict calendar refuses
-    any other year with `CalendarYearMissing` rather than guess; a lenient one (`strict=False`)
-    treats such a year as weekends-only, still honouring any date the data does list.
+    any other year with `CalendarYearMissing` rather than guess; a lenient one (`strict=False`,
+    what the service runs on, so deadlines never stop working) treats such a year as
+    weekends-only, still honouring any date the data does list, and logs a warning the first
+    time it does so for each year.
     """
 
     time_zone: str = DEFAULT_TIME_ZONE
@@ -57,6 +66,7 @@ class BusinessCalendar:
     # sorted, with running totals, so counting over a span is two bisections.
     _exception_dates: tuple[date, ...] = field(init=False, repr=False, compare=False)
     _exception_totals: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _warned_years: set[int] = field(init=False, repr=False, compare=False, default_factory=set)
 
     def __post_init__(self) -> None:
         try:
@@ -136,9 +146,25 @@ class BusinessCalendar:
         """The last microsecond of `day` in this calendar's time zone, in UTC."""
         return datetime.combine(day, time.max, tzinfo=self._zone).astimezone(UTC)
 
+    def missing_years(self, now: datetime, horizon: timedelta = COVERAGE_HORIZON) -> tuple[int, ...]:
+        """The years from the local date of `now` to `horizon` later that the data does not cover:
+        deadlines counted into them would see weekends only."""
+        first = self.local_date(now).year
+        last = self.local_date(now + horizon).year
+        return tuple(year for year in range(first, last + 1) if year not in self.covered_years)
+
     def _require_year(self, year: int) -> None:
-        if self.strict and year not in self.covered_years:
+        if year in self.covered_years:
+            return
+        if self.strict:
             raise CalendarYearMissing(year)
+        if year not in self._warned_years:
+            self._warned_years.add(year)
+            log.warning(
+                f"the business calendar has no holiday data for {year}: counting weekends only; "
+                "add that year's schedule to the calendar file (TOWNHALL_CALENDAR_FILE)",
+                extra={"year": year},
+            )
 
     def _weekdays_between(self, first: date, last: date) -> int:
         """Days from `first` to `last` inclusive that are not weekend days."""

@@ -14,6 +14,7 @@ class Category(StrEnum):
     NEW_CONSULTATION = "new_consultation"  # in my district, or a followed topic or department
     MODERATION = "moderation"  # decisions on my content, appeals
     CONSULTATION_UPDATE = "consultation_update"  # a consultation I commented on changed its text
+    ACCOUNT = "account"  # my own account, or for admins the service (a lockout, a missing calendar)
 
 
 class Delivery(StrEnum):
@@ -32,6 +33,7 @@ TRANSACTIONAL = frozenset(
         Category.REQUEST,
         Category.MODERATION,
         Category.CONSULTATION_UPDATE,
+        Category.ACCOUNT,
     }
 )
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from bson import ObjectId
 
+from models.common.actors import Role
+from models.common.calendar_notices import YEAR_MISSING
 from models.common.db import Database, Document
 from models.consultations.comments import REPLIED
 from models.consultations.documents import CONSULTATIONS
@@ -21,6 +23,8 @@ from models.consultations.report import OUTCOME_EVENT
 from models.consultations.service import CLAUSE_CHANGED
 from models.consultations.stages import OPENED
 from models.departments.documents import DEPARTMENTS
+from models.identity.documents import PEOPLE, Status
+from models.identity.sign_in_attempts import LOCK_DURATION, LOCKED_EVENT, lock_stands
 from models.moderation.appeals import APPEAL_EVENT
 from models.moderation.decisions import DECISION_EVENT
 from models.notifications.categories import Category
@@ -178,6 +182,43 @@ def _moderation(template: str) -> Producer:
     return produce
 
 
+async def _calendar_year_missing(db: Database, payload: Mapping[str, Any]) -> Produced:
+    admins = PEOPLE.of(db).find({"role": Role.ADMIN.value, "status": Status.ACTIVE.value}, {"_id": 1})
+    people = tuple([admin["_id"] async for admin in admins])
+    if not people:
+        return None
+    year = str(payload["year"])
+    notice = Notice(
+        category=Category.ACCOUNT,
+        template=YEAR_MISSING,
+        params={"year": year},
+        about_kind="calendar",
+        about_id=year,
+        link="townhall://admin/calendar",
+        collapse_key=f"calendar-{year}",
+    )
+    return notice, Audience(people=people)
+
+
+async def _sign_in_locked(db: Database, payload: Mapping[str, Any]) -> Produced:
+    # An e-mail without an account locks too (so the answers do not tell), but tells nobody; nor
+    # does a lock the right password lifted at once.
+    person_id = payload.get("person_id")
+    if person_id is None or not await lock_stands(db, payload["record_id"], payload["locked_until"]):
+        return None
+    notice = Notice(
+        category=Category.ACCOUNT,
+        template="account.sign_in_locked",
+        params={"minutes": str(LOCK_DURATION // dt.timedelta(minutes=1))},
+        about_kind="account",
+        about_id=person_id,
+        link="townhall://me/security",
+        collapse_key=f"sign-in-locked-{person_id}",
+        ttl=LOCK_DURATION,
+    )
+    return notice, Audience(people=(person_id,))
+
+
 PRODUCERS: dict[str, Producer] = {
     REPLIED: _comment_replied,
     OUTCOME_EVENT: _comment_outcome,
@@ -185,4 +226,6 @@ PRODUCERS: dict[str, Producer] = {
     OPENED: _opened,
     DECISION_EVENT: _moderation("moderation.decision"),
     APPEAL_EVENT: _moderation("moderation.appeal_decided"),
+    YEAR_MISSING: _calendar_year_missing,
+    LOCKED_EVENT: _sign_in_locked,
 }

@@ -390,3 +390,50 @@ class TestLoadCalendar:
 
     def test_lenient_flag_is_kept(self, cn_lenient: BusinessCalendar) -> None:
         assert cn_lenient.strict is False
+
+
+class TestMissingYears:
+    """Past the last year of published holidays the service keeps counting (weekends only), and says so."""
+
+    def test_a_lenient_calendar_warns_once_for_each_missing_year(self, caplog: pytest.LogCaptureFixture) -> None:
+        calendar = load_calendar(strict=False)  # its own: which years it has warned of is per calendar
+        start = datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI)
+
+        with caplog.at_level("WARNING", logger="townhall.calendar"):
+            calendar.add_business_days(start, 5)
+            calendar.add_business_days(start, 6)
+            calendar.business_days_between(start, datetime(2027, 2, 1, tzinfo=SHANGHAI))
+
+        warnings = [record.getMessage() for record in caplog.records if record.name == "townhall.calendar"]
+        assert warnings == [
+            "the business calendar has no holiday data for 2027: counting weekends only; "
+            "add that year's schedule to the calendar file (TOWNHALL_CALENDAR_FILE)"
+        ]
+
+    def test_a_covered_year_warns_of_nothing(self, caplog: pytest.LogCaptureFixture) -> None:
+        calendar = load_calendar(strict=False)
+        with caplog.at_level("WARNING", logger="townhall.calendar"):
+            calendar.add_business_days(datetime(2025, 9, 30, 10, 0, tzinfo=SHANGHAI), 20)
+        assert [record for record in caplog.records if record.name == "townhall.calendar"] == []
+
+    @pytest.mark.parametrize(
+        ("now", "missing"),
+        [
+            (datetime(2025, 6, 1, tzinfo=SHANGHAI), ()),
+            (datetime(2026, 10, 2, 12, 0, tzinfo=SHANGHAI), ()),  # 90 days later is still 2026
+            (datetime(2026, 10, 4, 12, 0, tzinfo=SHANGHAI), (2027,)),
+            # Midnight of 4 December in Shanghai is still 3 December in UTC.
+            (datetime(2026, 12, 3, 16, 0, tzinfo=UTC), (2027,)),
+            (datetime(2027, 11, 1, tzinfo=SHANGHAI), (2027, 2028)),
+            (datetime(2023, 12, 31, tzinfo=SHANGHAI), (2023,)),
+        ],
+    )
+    def test_missing_years_are_those_from_today_to_the_horizon(
+        self, cn: BusinessCalendar, now: datetime, missing: tuple[int, ...]
+    ) -> None:
+        assert cn.missing_years(now) == missing
+
+    def test_the_horizon_can_be_chosen(self, cn: BusinessCalendar) -> None:
+        now = datetime(2026, 12, 20, tzinfo=SHANGHAI)
+        assert cn.missing_years(now, timedelta(days=1)) == ()
+        assert cn.missing_years(now, timedelta(days=400)) == (2027, 2028)

@@ -10,7 +10,6 @@ import pytest
 from bson import ObjectId
 
 from models.common.actors import ANONYMOUS, Actor, Role
-from models.common.calendar import load_calendar
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.pagination import PageArgs, PageBounds
@@ -35,7 +34,7 @@ from tests.consultations.drafts import (
 )
 from tests.support.command_log import CommandLog
 from tests.support.factories import bearer, make_citizen, sign_in
-from tests.support.graphql_client import GraphQLClient
+from tests.support.graphql_client import GraphQLClient, service_calendar
 
 LIST = """
 query ($first: Int, $after: String, $last: Int, $before: String, $stage: ConsultationStage,
@@ -112,7 +111,7 @@ class TestFilters:
         )
         closing = await make_open(db, city["housing"], title="住建 西湖", district_codes=["xihu"])
         await make_open(db, city["transport"], title="交通 东湖", district_codes=["donghu", "xihu"])
-        await service.close(db, official(city["housing"]), closing["_id"], SCOPE, load_calendar())
+        await service.close(db, official(city["housing"]), closing["_id"], SCOPE, service_calendar())
 
         assert await titles(gql, stage="CLOSED") == ["住建 西湖"]
         assert await titles(gql, stage="OPEN") == ["交通 东湖", "住建 东湖"]
@@ -138,7 +137,7 @@ class TestClosingSoon:
         closed_early = await make_open(
             db, city["housing"], title="提前结束", closes_at=now + dt.timedelta(days=2)
         )
-        await service.close(db, official(city["housing"]), closed_early["_id"], SCOPE, load_calendar())
+        await service.close(db, official(city["housing"]), closed_early["_id"], SCOPE, service_calendar())
         await make_draft(db, city["housing"], title="未发布", closes_at=now + dt.timedelta(days=2))
 
         assert await titles(gql, closingWithinDays=3) == ["后天截止", "明天截止"]
@@ -213,7 +212,7 @@ async def concluded(db: Database, city: dict[str, Document], title: str = "已�
         db, resident, NewComment(consultation["_id"], "c2", Stance.SUGGESTION, "建议每栋楼配一个充电点。")
     )
     housing = official(city["housing"])
-    await service.close(db, housing, consultation["_id"], SCOPE, load_calendar())
+    await service.close(db, housing, consultation["_id"], SCOPE, service_calendar())
     await report.set_comment_outcome(db, housing, comment["_id"], Outcome.ADOPTED, "第二条已修改。", SCOPE)
     return await report.publish_report(db, housing, consultation["_id"], "采纳1条。", ["c2"], SCOPE)
 

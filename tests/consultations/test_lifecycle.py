@@ -10,12 +10,11 @@ from bson import ObjectId
 from strawberry.relay import to_base64
 
 from models.common.actors import Role
-from models.common.calendar import load_calendar
 from models.common.clock import utcnow
 from models.consultations.documents import CONSULTATION_VERSIONS, CONSULTATIONS
 from tests.consultations.drafts import make_city, make_draft, make_open, official_headers
 from tests.support.factories import bearer, make_citizen, make_staff, sign_in
-from tests.support.graphql_client import GraphQLClient
+from tests.support.graphql_client import GraphQLClient, service_calendar
 
 RESULT_FIELDS = """
     __typename
@@ -443,7 +442,7 @@ class TestClose:
         closed = result.data["closeConsultation"]["consultation"]
         assert closed["stage"] == "CLOSED" and closed["acceptingComments"] is False
         closed_at = dt.datetime.fromisoformat(closed["closedAt"])
-        expected_due = load_calendar().add_business_days(closed_at, 20)
+        expected_due = service_calendar().add_business_days(closed_at, 20)
         assert abs(dt.datetime.fromisoformat(closed["reportDueAt"]) - expected_due) < dt.timedelta(
             milliseconds=1
         )

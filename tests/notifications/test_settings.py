@@ -32,7 +32,15 @@ async def test_the_defaults(gql: GraphQLClient, db) -> None:
 
     assert set(deliveries(settings).values()) == {"PUSH"}
     transactional = {c["category"] for c in settings["categories"] if c["transactional"]}
-    assert transactional == {"REPLY", "OUTCOME", "PETITION", "REQUEST", "MODERATION", "CONSULTATION_UPDATE"}
+    assert transactional == {
+        "REPLY",
+        "OUTCOME",
+        "PETITION",
+        "REQUEST",
+        "MODERATION",
+        "CONSULTATION_UPDATE",
+        "ACCOUNT",
+    }
     assert (settings["quietHours"], settings["dailyCap"], settings["timeZone"]) == (
         {"start": "22:00", "end": "08:00"},
         3,
@@ -74,6 +82,7 @@ async def test_an_update_changes_only_what_it_names(gql: GraphQLClient, db) -> N
         "NEW_CONSULTATION": None,
         "MODERATION": "PUSH",
         "CONSULTATION_UPDATE": "PUSH",
+        "ACCOUNT": "PUSH",
     }
     assert second["settings"]["quietHours"] == {"start": "23:30", "end": "07:00"}
     assert (second["settings"]["dailyCap"], second["settings"]["timeZone"]) == (5, "Europe/London")

@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from api.app import create_app
 from api.settings import Settings
+from models.common.calendar import BusinessCalendar
 from models.common.db import Database
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -126,6 +127,12 @@ atexit.register(shutil.rmtree, _STATE_DIR, ignore_errors=True)
 
 def settings_for_tests(**overrides: Any) -> Settings:
     return Settings(environment="development", data_dir=_STATE_DIR, **overrides)
+
+
+def service_calendar() -> BusinessCalendar:
+    """The calendar the app under test counts deadlines on, so that a test computes an expected
+    deadline the way the app does whatever today's date (lenient past the packaged years)."""
+    return settings_for_tests().business_calendar()
 
 
 @contextlib.asynccontextmanager
