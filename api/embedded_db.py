@@ -153,6 +153,9 @@ class EmbeddedDatabase:
                 stdout=subprocess.DEVNULL,
                 stderr=log_output,
                 preexec_fn=_die_with_parent,
+                # Its own process group: Ctrl-C or a SIGTERM to Townhall's group reaches Townhall
+                # alone, which stops its workers and server first and this database last.
+                process_group=0,
                 cwd=Path(__file__).resolve().parent.parent,
             )
         self._wait_until_ready()

@@ -101,3 +101,43 @@ def test_demo_server_answers_graphql_and_stops_cleanly_on_sigterm(
     assert code == 0
     pid_file = tmp_path / "state" / "data" / "nx-27017.pid"
     assert not pid_file.exists(), "the embedded database was left running"
+
+
+def test_serve_with_worker_stops_within_seconds_when_its_process_group_gets_sigterm(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    # A terminal's Ctrl-C, `timeout` and supervisors signal the whole process group: the embedded
+    # database must still stop last, after the worker loops and the server, with nothing failing.
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--worker", "--port", str(port)],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}", process)
+        time.sleep(1.5)  # the worker loops are polling
+        pid_file = tmp_path / "state" / "data" / "nx-27017.pid"
+        if not os.environ.get("TEST_MONGODB_URI"):
+            # Whether a group signal reaches the database before Townhall's shutdown does is a race
+            # (the timing below may pass either way); outside the group, it never reaches it.
+            assert os.getpgid(int(pid_file.read_text())) != process.pid, "the database shares the group"
+        signalled = time.monotonic()
+        os.killpg(process.pid, signal.SIGTERM)
+        code = process.wait(timeout=30)
+        took = time.monotonic() - signalled
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    stderr = process.stderr.read().decode() if process.stderr else ""
+
+    assert code == 0, stderr
+    assert took < 5, f"stopping took {took:.1f} s"
+    failures = [line for line in stderr.splitlines() if '"level": "error"' in line or "Traceback" in line]
+    assert failures == []
+    assert '"message": "worker stopped"' in stderr
+    assert not pid_file.exists(), "the embedded database was left running"
