@@ -31,3 +31,13 @@ PEOPLE = declare_event_carrier(
 # and password (staff), preferences {language, large_text, district_id}, created_at, updated_at;
 # a name's moderation state: pending_public_name, pending_name_reasons, withheld_name (staff only),
 # name_redaction, name_set_at (models/moderation/profile_name_content.py).
+
+# Password attempts per e-mail address, known or not, so that refusals never tell which addresses
+# have accounts (models/identity/sign_in_attempts.py); an event carrier for the lockout notice.
+SIGN_IN_ATTEMPTS = declare_event_carrier(
+    "sign_in_attempts",
+    [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="sign_in_attempts_ttl")],
+)
+# Fields: _id "email:<sha-256 of the normalised e-mail>", seq (compare-and-set counter), failures
+# (counted toward the lock), locked_until, addresses {<address key>: {failures, next_attempt_at,
+# locked_until}}, quiet_until (forgotten after), expires_at (the TTL: when nothing of it matters).

@@ -15,3 +15,23 @@ class Unauthenticated(DomainError):
     """The operation needs a signed-in person and the request carries no usable credentials."""
 
     code = "UNAUTHENTICATED"
+
+
+class InvalidCredentials(DomainError):
+    """The e-mail or the password is wrong; deliberately never says which."""
+
+    code = "INVALID_CREDENTIALS"
+
+
+class TooManyAttempts(DomainError):
+    """Password attempts at this e-mail are paused; `retry_after` is in whole seconds.
+
+    The same code as a rate limit (models.common.rate_limits.RateLimited): to the app both mean
+    "wait `retry_after` seconds".
+    """
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,12 +13,14 @@ from pymongo import ReturnDocument
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
-from models.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.common.repository import insert_unique
 from models.common.text import clean_code
 from models.departments.repository import find_by_code
-from models.identity import refresh_tokens
+from models.identity import refresh_tokens, sign_in_attempts
 from models.identity.documents import PEOPLE, Status
+from models.identity.errors import InvalidCredentials
+from models.identity.errors import TooManyAttempts as TooManyAttempts  # re-exported for resolvers
 from models.identity.passwords import (
     check_password_policy,
     hash_password_async,
@@ -29,9 +30,6 @@ from models.identity.passwords import (
 from models.identity.people import PUBLIC_NAME_LENGTH, find_person
 
 STAFF_ROLES = (Role.HELPER, Role.OFFICIAL, Role.MODERATOR, Role.ADMIN)
-MAX_BACK_OFF_SECONDS = 60
-LOCK_AFTER_FAILURES = 10
-LOCK_DURATION = dt.timedelta(minutes=15)
 MAX_EMAIL_LENGTH = 254
 # Lower-case ASCII addresses with a dotted domain: what government mail systems hand out.
 EMAIL_PATTERN = re.compile(
@@ -39,26 +37,6 @@ EMAIL_PATTERN = re.compile(
     r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 )
 WRONG_CREDENTIALS = "wrong e-mail or password"
-
-
-class InvalidCredentials(DomainError):
-    """The e-mail or the password is wrong; deliberately never says which."""
-
-    code = "INVALID_CREDENTIALS"
-
-
-class TooManyAttempts(DomainError):
-    """Password attempts on this account are paused; `retry_after` is in whole seconds.
-
-    The same code as a rate limit (models.common.rate_limits.RateLimited): to the app both mean
-    "wait `retry_after` seconds".
-    """
-
-    code = "RATE_LIMITED"
-
-    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
-        super().__init__(message, field=field)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -98,10 +76,6 @@ def _public_name(given: str, email: str) -> str:
     return name
 
 
-def _fresh_login() -> Document:
-    return {"failures": 0, "locked_until": None, "next_attempt_at": None}
-
-
 async def create_staff(db: Database, actor: Actor, new: NewStaff) -> Document:
     """Create a staff account (admins only); an official belongs to a department."""
     require_role(actor, Role.ADMIN)
@@ -127,7 +101,6 @@ async def create_staff(db: Database, actor: Actor, new: NewStaff) -> Document:
             "department_id": department["_id"] if department else None,
             "password": await hash_password_async(new.password),
             "preferences": {"language": "zh", "large_text": False, "district_id": None},
-            "login": _fresh_login(),
             "last_sign_in_at": None,
             "created_at": now,
             "updated_at": now,
@@ -138,63 +111,27 @@ async def create_staff(db: Database, actor: Actor, new: NewStaff) -> Document:
     )
 
 
-def back_off(failures: int) -> dt.timedelta:
-    """How long after its `failures`-th consecutive failure an account takes no new attempt."""
-    return dt.timedelta(seconds=min(2 ** (failures - 1), MAX_BACK_OFF_SECONDS))
+async def _verify_counted(
+    db: Database, email: str, account: Document | None, password: str, at: dt.datetime, address: str | None
+) -> bool:
+    """Check `password` for `email` as one attempt from `address`, counted (models/identity/sign_in_attempts).
 
-
-def _seconds_until(moment: dt.datetime, now: dt.datetime) -> int:
-    return max(1, math.ceil((moment - now).total_seconds()))
-
-
-def _refuse_while_paused(login: Document, now: dt.datetime) -> None:
-    locked_until = login.get("locked_until")
-    if locked_until is not None and now < locked_until:
-        minutes = math.ceil(_seconds_until(locked_until, now) / 60)
-        raise TooManyAttempts(
-            f"this account is locked after {LOCK_AFTER_FAILURES} wrong passwords; "
-            f"try again in {minutes} minute{'s' if minutes != 1 else ''}",
-            retry_after=_seconds_until(locked_until, now),
-        )
-    next_attempt_at = login.get("next_attempt_at")
-    if next_attempt_at is not None and now < next_attempt_at:
-        seconds = _seconds_until(next_attempt_at, now)
-        raise TooManyAttempts(
-            f"too many wrong passwords; try again in {seconds} second{'s' if seconds != 1 else ''}",
-            retry_after=seconds,
-        )
-
-
-async def _verify_counted(db: Database, person: Document, password: str, now: dt.datetime) -> bool:
-    """Check `password` as one counted attempt on `person`.
-
-    The attempt is claimed as a failure (with its back-off, and the lock from the tenth on)
-    *before* the hash is checked, by one compare-and-set on the failure count read: of concurrent
-    attempts exactly one gets through and the rest are refused, so parallel guesses can neither
-    slip past the back-off nor be lost. A right password resets the count afterwards.
+    An e-mail without an account walks every step an account does — the same record, refusals,
+    claim and a password check against a throw-away hash — so no answer and no timing tells them
+    apart. A right password clears the count afterwards.
     """
-    login = person.get("login") or {}
-    _refuse_while_paused(login, now)
-    failures = int(login.get("failures") or 0)
-    # Setting failures + 1 under a filter on failures is an atomic increment. (A dotted `$inc` next
-    # to a datetime would do the same on MongoDB, but nx-27017 0.8 writes it as a literal
-    # "login.failures" field when the update carries a datetime.)
-    updates: Document = {
-        "login.failures": failures + 1,
-        "login.next_attempt_at": now + back_off(failures + 1),
-    }
-    if failures + 1 >= LOCK_AFTER_FAILURES:
-        updates["login.locked_until"] = now + LOCK_DURATION
-    same_count = failures if "failures" in login else {"$exists": False}
-    claimed = await PEOPLE.of(db).update_one(
-        {"_id": person["_id"], "login.failures": same_count}, {"$set": updates}
+    attempts = await sign_in_attempts.refuse_if_paused(db, email, address, at)
+    person = account if _has_password(account) else None
+    await sign_in_attempts.claim(
+        db, email, address, at, attempts, account_id=person["_id"] if person is not None else None
     )
-    if claimed.matched_count == 0:
-        raise TooManyAttempts(
-            "another sign-in to this account is under way; try again in a moment",
-            retry_after=int(back_off(failures + 1).total_seconds()),
-        )
-    return await verify_password_async(password, person["password"])
+    if person is None:
+        await _spend_a_verification(password)
+        return False
+    if not await verify_password_async(password, person["password"]):
+        return False
+    await sign_in_attempts.forgive(db, email, address, at)
+    return True
 
 
 _dummy_hash: str | None = None
@@ -213,24 +150,25 @@ def _has_password(person: Document | None) -> bool:
     return person is not None and person.get("role") != Role.CITIZEN.value and bool(person.get("password"))
 
 
-async def log_in_staff(db: Database, email: str, password: str, now: Clock = utcnow) -> Document:
+async def log_in_staff(
+    db: Database, email: str, password: str, now: Clock = utcnow, *, address: str | None = None
+) -> Document:
     """The staff person with this e-mail and password, their sign-in recorded.
 
-    After each wrong password the account takes no attempt for 1, 2, 4 … 60 seconds; after
-    LOCK_AFTER_FAILURES in a row, for LOCK_DURATION. Status is told only to the right password.
+    `address` is the client's: after each wrong password it takes no attempt at this e-mail for
+    1, 2, 4 … seconds, after five it is shut out of it for 15 minutes, and wrong passwords from
+    five addresses lock the e-mail for 15 minutes (models/identity/sign_in_attempts.py) — whether
+    or not it has an account. Status is told only to the right password.
     """
     at = now()
     people = PEOPLE.of(db)
-    person = await people.find_one({"email": email.strip().lower()})
-    if person is None or not _has_password(person):
-        await _spend_a_verification(password)
-        raise InvalidCredentials(WRONG_CREDENTIALS)
-    if not await _verify_counted(db, person, password, at):
+    normalised = email.strip().lower()
+    person = await people.find_one({"email": normalised})
+    if not await _verify_counted(db, normalised, person, password, at, address) or person is None:
         raise InvalidCredentials(WRONG_CREDENTIALS)
     if person.get("status") != Status.ACTIVE:
-        await people.update_one({"_id": person["_id"]}, {"$set": {"login": _fresh_login()}})
         raise Forbidden("this account is disabled; contact an administrator")
-    changes: Document = {"login": _fresh_login(), "last_sign_in_at": at}
+    changes: Document = {"last_sign_in_at": at}
     await people.update_one({"_id": person["_id"]}, {"$set": changes})
     if needs_rehash(person["password"]):
         rehashed = await hash_password_async(password)
@@ -250,6 +188,7 @@ async def change_password(
     new_password: str,
     now: Clock = utcnow,
     keep_session: str | None = None,
+    address: str | None = None,
 ) -> None:
     """Change one's own password; the current one must be right (and counts as an attempt).
 
@@ -265,17 +204,15 @@ async def change_password(
     except InvalidInput as error:
         raise InvalidInput(error.message, field="newPassword") from error
     at = now()
-    if not await _verify_counted(db, person, current_password, at):
+    if not await _verify_counted(db, person["email"], person, current_password, at, address):
         raise InvalidCredentials("the current password is wrong", field="currentPassword")
     if person.get("status") != Status.ACTIVE:
-        await PEOPLE.of(db).update_one({"_id": person["_id"]}, {"$set": {"login": _fresh_login()}})
         raise Forbidden("this account is disabled; contact an administrator")
     changed = await PEOPLE.of(db).update_one(
         {"_id": person["_id"], "password": person["password"]},
         {
             "$set": {
                 "password": await hash_password_async(new_password),
-                "login": _fresh_login(),
                 "updated_at": at,
             }
         },

@@ -10,12 +10,14 @@ from typing import TypeVar
 import pytest
 from bson import ObjectId
 
+from api.workers import HANDLERS
 from models.common.actors import ANONYMOUS, COMMAND_LINE, Actor, Role
 from models.common.clock import Clock
 from models.common.db import Database, Document
 from models.common.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from models.identity import staff
-from models.identity.documents import PEOPLE
+from models.common.outbox_worker import OutboxWorker
+from models.identity import sign_in_attempts, staff
+from models.identity.documents import PEOPLE, SIGN_IN_ATTEMPTS
 from models.identity.passwords import (
     DEFAULT_PARAMS,
     ScryptParams,
@@ -23,6 +25,7 @@ from models.identity.passwords import (
     needs_rehash,
     verify_password,
 )
+from models.identity.sign_in_attempts import LOCK_DURATION, address_key, record_id
 from models.identity.staff import (
     InvalidCredentials,
     NewStaff,
@@ -32,6 +35,7 @@ from models.identity.staff import (
     log_in_staff,
     set_staff_status,
 )
+from models.notifications.documents import NOTIFICATIONS
 from tests.support.factories import make_department
 
 EMAIL = "li.wei@example.gov.cn"
@@ -40,7 +44,8 @@ NEW_PASSWORD = "harbour-kite-93-slowly"
 WRONG = "not-the-password-at-all"
 T0 = dt.datetime(2030, 3, 4, 9, 0, tzinfo=dt.UTC)
 E = TypeVar("E", bound=DomainError)
-FRESH_LOGIN = {"failures": 0, "locked_until": None, "next_attempt_at": None}
+HOME = "198.51.100.7"
+ELSEWHERE = "192.0.2.44"
 
 CITIZEN = Actor(person_id=ObjectId(), role=Role.CITIZEN)
 OFFICIAL = Actor(person_id=ObjectId(), role=Role.OFFICIAL, department_id=ObjectId())
@@ -61,9 +66,36 @@ async def stored(db: Database, person: Document) -> Document:
     return document
 
 
-async def set_login(db: Database, person: Document, **login: object) -> None:
-    """Start from a given attempt history instead of typing every wrong password."""
-    await PEOPLE.of(db).update_one({"_id": person["_id"]}, {"$set": {"login": FRESH_LOGIN | login}})
+async def attempts_of(db: Database, email: str) -> Document:
+    document = await SIGN_IN_ATTEMPTS.of(db).find_one({"_id": record_id(email)})
+    assert document is not None
+    return document
+
+
+async def wrong_passwords(
+    db: Database, email: str, address: str, count: int, start: float = 0
+) -> list[float]:
+    """`count` wrong passwords from `address`, each as soon as the back-off allows; their times."""
+    moments: list[float] = []
+    moment = start
+    for n in range(count):
+        await raises(InvalidCredentials, log_in_staff(db, email, WRONG, now=at(moment), address=address))
+        moments.append(moment)
+        moment += 2**n
+    return moments
+
+
+async def answers(db: Database, email: str) -> list[tuple[str, str, int | None]]:
+    """What a run of attempts from several addresses at `email` is told, up to and into the lock."""
+    script = [(f"203.0.113.{n}", n * 10 + seconds) for n in range(5) for seconds in (0, 0.5, 1)]
+    script += [(HOME, 60), (HOME, 15 * 60)]
+    told = []
+    for address, moment in script:
+        try:
+            await log_in_staff(db, email, WRONG, now=at(moment), address=address)
+        except DomainError as error:
+            told.append((type(error).__name__, error.message, getattr(error, "retry_after", None)))
+    return told
 
 
 async def raises(error: type[E], attempt: Awaitable[object]) -> E:
@@ -91,7 +123,7 @@ class TestCreateStaff:
             "public_name": "li.wei",
         }
         assert document["preferences"] == {"language": "zh", "large_text": False, "district_id": None}
-        assert document["login"] == FRESH_LOGIN
+        assert "login" not in document  # attempts are kept per e-mail (models/identity/sign_in_attempts.py)
         assert document["last_sign_in_at"] is None
         assert document["created_at"] == document["updated_at"]
         assert document["created_at"].tzinfo is not None
@@ -177,12 +209,12 @@ class TestLogInStaff:
     async def test_the_right_password_signs_in_and_is_recorded(self, db: Database) -> None:
         created = await make_staff(db)
 
-        person = await log_in_staff(db, EMAIL, PASSWORD, now=at(0))
+        person = await log_in_staff(db, EMAIL, PASSWORD, now=at(0), address=HOME)
 
         assert person["_id"] == created["_id"]
-        document = await stored(db, created)
-        assert document["last_sign_in_at"] == T0
-        assert document["login"] == FRESH_LOGIN
+        assert (await stored(db, created))["last_sign_in_at"] == T0
+        record = await attempts_of(db, EMAIL)
+        assert (record["failures"], record["locked_until"], record["addresses"]) == (0, None, {})
 
     async def test_the_email_matches_whatever_its_case(self, db: Database) -> None:
         created = await make_staff(db)
@@ -194,84 +226,131 @@ class TestLogInStaff:
     async def test_a_wrong_password_is_refused_counted_and_backs_off(self, db: Database) -> None:
         created = await make_staff(db)
 
-        error = await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0)))
+        error = await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0), address=HOME))
 
         assert (error.code, error.message) == ("INVALID_CREDENTIALS", "wrong e-mail or password")
-        document = await stored(db, created)
-        assert document["login"] == {
-            "failures": 1,
-            "locked_until": None,
-            "next_attempt_at": T0 + dt.timedelta(seconds=1),
+        record = await attempts_of(db, EMAIL)
+        assert record["failures"] == 1
+        assert record["addresses"] == {
+            address_key(HOME): {
+                "failures": 1,
+                "next_attempt_at": T0 + dt.timedelta(seconds=1),
+                "locked_until": None,
+            }
         }
-        assert document["last_sign_in_at"] is None
+        assert (await stored(db, created))["last_sign_in_at"] is None
+
+    async def test_the_record_names_neither_the_email_nor_the_address(self, db: Database) -> None:
+        await make_staff(db)
+
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0), address=HOME))
+
+        text = str(await attempts_of(db, EMAIL))
+        assert EMAIL not in text and HOME not in text
 
     async def test_during_the_back_off_even_the_right_password_is_refused(self, db: Database) -> None:
-        created = await make_staff(db)
-        await set_login(db, created, failures=3, next_attempt_at=T0 + dt.timedelta(seconds=4))
+        await make_staff(db)
+        await wrong_passwords(db, EMAIL, HOME, 3)  # at 0, 1 and 3 s: the next may come at 7 s
 
-        error = await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(1.5)))
+        error = await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(4), address=HOME))
 
         assert (error.code, error.retry_after) == ("RATE_LIMITED", 3)
         assert error.message == "too many wrong passwords; try again in 3 seconds"
-        assert (await stored(db, created))["login"]["failures"] == 3
+        assert (await attempts_of(db, EMAIL))["addresses"][address_key(HOME)]["failures"] == 3
+
+    async def test_the_back_off_holds_back_only_the_address_that_failed(self, db: Database) -> None:
+        created = await make_staff(db)
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0), address=ELSEWHERE))
+
+        person = await log_in_staff(db, EMAIL, PASSWORD, now=at(0.5), address=HOME)
+
+        assert person["_id"] == created["_id"]
+        await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(0.5), address=ELSEWHERE))
 
     async def test_after_the_back_off_the_right_password_signs_in_and_resets_the_count(
         self, db: Database
     ) -> None:
         created = await make_staff(db)
-        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0)))
-        await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(0.5)))
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0), address=HOME))
+        await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(0.5), address=HOME))
 
-        await log_in_staff(db, EMAIL, PASSWORD, now=at(1))
+        await log_in_staff(db, EMAIL, PASSWORD, now=at(1), address=HOME)
 
-        document = await stored(db, created)
-        assert document["login"] == FRESH_LOGIN
-        assert document["last_sign_in_at"] == T0 + dt.timedelta(seconds=1)
+        record = await attempts_of(db, EMAIL)
+        assert (record["failures"], record["addresses"]) == (0, {})
+        assert (await stored(db, created))["last_sign_in_at"] == T0 + dt.timedelta(seconds=1)
 
-    async def test_the_back_off_doubles_up_to_a_minute(self, db: Database) -> None:
-        created = await make_staff(db)
-        delays = []
-        for failures in range(1, 9):
-            await set_login(db, created, failures=failures - 1)
-            await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0)))
-            delays.append(((await stored(db, created))["login"]["next_attempt_at"] - T0).total_seconds())
-
-        assert delays == [1, 2, 4, 8, 16, 32, 60, 60]
-
-    async def test_ten_wrong_passwords_in_a_row_lock_the_account_for_15_minutes(self, db: Database) -> None:
-        created = await make_staff(db)
-        moment = 0
-        for _ in range(10):
-            await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(moment)))
-            moment += 60
-
-        login = (await stored(db, created))["login"]
-        tenth = T0 + dt.timedelta(seconds=9 * 60)
-        assert login["failures"] == 10
-        assert login["locked_until"] == tenth + dt.timedelta(minutes=15)
-
-    async def test_a_locked_account_refuses_the_right_password_until_the_lock_ends(
+    async def test_the_back_off_doubles_and_the_fifth_failure_shuts_the_address_out(
         self, db: Database
     ) -> None:
+        await make_staff(db)
+
+        moments = await wrong_passwords(db, EMAIL, HOME, 5)
+
+        assert moments == [0, 1, 3, 7, 15]
+        mine = (await attempts_of(db, EMAIL))["addresses"][address_key(HOME)]
+        assert mine["locked_until"] == T0 + dt.timedelta(seconds=15) + LOCK_DURATION
+        error = await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(60), address=HOME))
+        assert error.message == "too many wrong passwords from your network; try again in 15 minutes"
+        assert error.retry_after == 15 * 60 - 45
+
+    async def test_one_address_cannot_lock_the_account_for_everyone(self, db: Database) -> None:
         created = await make_staff(db)
-        await set_login(db, created, failures=10, locked_until=T0 + dt.timedelta(minutes=15))
+        await wrong_passwords(db, EMAIL, ELSEWHERE, 5)
 
-        error = await raises(TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(14 * 60)))
+        person = await log_in_staff(db, EMAIL, PASSWORD, now=at(60), address=HOME)
 
+        assert person["_id"] == created["_id"]
+
+    async def test_an_ipv6_client_counts_as_one_address_per_64_block(self, db: Database) -> None:
+        await make_staff(db)
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0), address="2001:db8:1:2::1"))
+
+        await raises(
+            TooManyAttempts, log_in_staff(db, EMAIL, WRONG, now=at(0.5), address="2001:db8:1:2:ffff::9")
+        )
+
+    async def test_wrong_passwords_from_five_addresses_lock_the_account_for_15_minutes(
+        self, db: Database
+    ) -> None:
+        await make_staff(db)
+
+        for n in range(5):  # two failures each count toward the lock
+            await wrong_passwords(db, EMAIL, f"203.0.113.{n}", 2, start=n * 10)
+
+        record = await attempts_of(db, EMAIL)
+        last = T0 + dt.timedelta(seconds=41)
+        assert (record["failures"], record["locked_until"]) == (10, last + LOCK_DURATION)
+        error = await raises(
+            TooManyAttempts, log_in_staff(db, EMAIL, PASSWORD, now=at(41 + 14 * 60), address=HOME)
+        )
         assert error.retry_after == 60
-        assert error.message == "this account is locked after 10 wrong passwords; try again in 1 minute"
-        await log_in_staff(db, EMAIL, PASSWORD, now=at(15 * 60))
-        assert (await stored(db, created))["login"] == FRESH_LOGIN
+        assert error.message == (
+            "sign-in to this account is locked after repeated wrong passwords; try again in 1 minute"
+        )
 
-    async def test_a_wrong_password_after_a_lock_locks_again(self, db: Database) -> None:
+    async def test_after_a_lock_ends_the_count_starts_afresh(self, db: Database) -> None:
         created = await make_staff(db)
-        await set_login(db, created, failures=10, locked_until=T0)
+        for n in range(5):
+            await wrong_passwords(db, EMAIL, f"203.0.113.{n}", 2, start=n * 10)
+        ended = 41 + 15 * 60
 
-        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0)))
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(ended), address="203.0.113.0"))
 
-        login = (await stored(db, created))["login"]
-        assert login["failures"] == 11
-        assert login["locked_until"] == T0 + dt.timedelta(minutes=15)
+        record = await attempts_of(db, EMAIL)
+        assert (record["failures"], record["locked_until"]) == (1, None)
+        person = await log_in_staff(db, EMAIL, PASSWORD, now=at(ended + 1), address=HOME)
+        assert person["_id"] == created["_id"]
+
+    async def test_failures_are_forgotten_after_a_quiet_quarter_hour(self, db: Database) -> None:
+        await make_staff(db)
+        await wrong_passwords(db, EMAIL, HOME, 4)
+
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(7 + 15 * 60), address=HOME))
+
+        record = await attempts_of(db, EMAIL)
+        assert record["failures"] == 1
+        assert record["addresses"][address_key(HOME)]["failures"] == 1
 
     async def test_an_unknown_email_gets_the_same_error_as_a_wrong_password(self, db: Database) -> None:
         await make_staff(db)
@@ -281,9 +360,10 @@ class TestLogInStaff:
 
         assert (unknown.code, unknown.message, unknown.field) == (wrong.code, wrong.message, wrong.field)
 
-    async def test_an_unknown_email_costs_a_password_check_like_a_known_one(
+    async def test_an_unknown_email_walks_the_same_back_off_and_lock(
         self, db: Database, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        await make_staff(db)
         checks: list[str] = []
         verify = staff.verify_password_async
 
@@ -293,15 +373,19 @@ class TestLogInStaff:
 
         monkeypatch.setattr(staff, "verify_password_async", counted)
 
-        await raises(InvalidCredentials, log_in_staff(db, "nobody@example.gov.cn", PASSWORD))
+        known = await answers(db, EMAIL)
+        known_checks = len(checks)
+        unknown = await answers(db, "nobody@example.gov.cn")
 
-        assert checks == ["scrypt"]
+        assert unknown == known
+        assert known[-1][0] == "TooManyAttempts" and "locked" in known[-1][1]
+        assert len(checks) == 2 * known_checks and set(checks) == {"scrypt"}
 
     async def test_of_concurrent_wrong_passwords_one_is_checked_and_the_rest_wait(self, db: Database) -> None:
-        created = await make_staff(db)
+        await make_staff(db)
 
         results = await asyncio.gather(
-            *(log_in_staff(db, EMAIL, f"{WRONG}-{guess}", now=at(0)) for guess in range(5)),
+            *(log_in_staff(db, EMAIL, f"{WRONG}-{guess}", now=at(0), address=HOME) for guess in range(5)),
             return_exceptions=True,
         )
 
@@ -309,7 +393,7 @@ class TestLogInStaff:
             "InvalidCredentials",
             *["TooManyAttempts"] * 4,
         ]
-        assert (await stored(db, created))["login"]["failures"] == 1
+        assert (await attempts_of(db, EMAIL))["failures"] == 1
 
     async def test_a_disabled_account_is_refused_after_the_right_password(self, db: Database) -> None:
         created = await make_staff(db)
@@ -340,6 +424,41 @@ class TestLogInStaff:
         assert verify_password(PASSWORD, upgraded) is True
 
 
+class TestLockNotice:
+    async def test_a_lock_tells_the_account_holder(self, db: Database) -> None:
+        created = await make_staff(db)
+        for n in range(5):
+            await wrong_passwords(db, EMAIL, f"203.0.113.{n}", 2, start=n * 10)
+
+        await OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS)).drain()
+
+        inbox = [note async for note in NOTIFICATIONS.of(db).find({})]
+        assert [(note["person_id"], note["category"], note["template"]) for note in inbox] == [
+            (created["_id"], "account", "account.sign_in_locked")
+        ]
+
+    async def test_a_lock_of_an_unknown_email_tells_nobody(self, db: Database) -> None:
+        await make_staff(db)
+        for n in range(5):
+            await wrong_passwords(db, "nobody@example.gov.cn", f"203.0.113.{n}", 2, start=n * 10)
+
+        processed = await OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS)).drain()
+
+        assert processed == 1
+        assert await NOTIFICATIONS.of(db).count_documents({}) == 0
+
+    async def test_a_lock_the_right_password_lifted_at_once_tells_nobody(self, db: Database) -> None:
+        await make_staff(db)
+        for n in range(4):
+            await wrong_passwords(db, EMAIL, f"203.0.113.{n}", 2, start=n * 10)
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(40), address=HOME))
+
+        await log_in_staff(db, EMAIL, PASSWORD, now=at(50), address="198.51.100.1")  # the tenth counted
+
+        await OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS)).drain()
+        assert await NOTIFICATIONS.of(db).count_documents({}) == 0
+
+
 class TestChangePassword:
     async def test_the_new_password_replaces_the_old_one(self, db: Database) -> None:
         created = await make_staff(db)
@@ -357,15 +476,17 @@ class TestChangePassword:
         error = await raises(InvalidCredentials, change_password(db, created["_id"], WRONG, NEW_PASSWORD))
 
         assert (error.message, error.field) == ("the current password is wrong", "currentPassword")
-        document = await stored(db, created)
-        assert document["login"]["failures"] == 1
-        assert verify_password(PASSWORD, document["password"]) is True
+        assert (await attempts_of(db, EMAIL))["failures"] == 1
+        assert verify_password(PASSWORD, (await stored(db, created))["password"]) is True
 
     async def test_the_back_off_applies_to_the_current_password(self, db: Database) -> None:
         created = await make_staff(db)
-        await set_login(db, created, failures=1, next_attempt_at=T0 + dt.timedelta(seconds=1))
+        await raises(InvalidCredentials, log_in_staff(db, EMAIL, WRONG, now=at(0), address=HOME))
 
-        await raises(TooManyAttempts, change_password(db, created["_id"], PASSWORD, NEW_PASSWORD, now=at(0)))
+        await raises(
+            TooManyAttempts,
+            change_password(db, created["_id"], PASSWORD, NEW_PASSWORD, now=at(0.5), address=HOME),
+        )
 
     async def test_the_new_password_must_meet_the_policy(self, db: Database) -> None:
         created = await make_staff(db)
@@ -433,5 +554,5 @@ class TestSetStaffStatus:
 
 
 def test_the_back_off_table() -> None:
-    back_off: Callable[[int], dt.timedelta] = staff.back_off
+    back_off: Callable[[int], dt.timedelta] = sign_in_attempts.back_off
     assert [back_off(n).total_seconds() for n in (1, 2, 3, 7, 8, 20)] == [1, 2, 4, 60, 60, 60]

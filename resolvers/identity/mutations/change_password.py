@@ -40,5 +40,6 @@ async def change_password(info: Info, current_password: str, new_password: str) 
         current_password,
         new_password,
         keep_session=info.context.actor.session_id,
+        address=info.context.client_address,
     )
     return PasswordChanged()

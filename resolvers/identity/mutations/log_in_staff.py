@@ -25,7 +25,7 @@ LogInStaffResult = Annotated[
 @protected_mutation("signIn")
 async def log_in_staff(info: Info, email: str, password: str) -> LogInStaffResult:
     await count_attempt(info, "signIn", account=email.strip().lower())
-    person = await staff.log_in_staff(info.context.db, email, password)
+    person = await staff.log_in_staff(info.context.db, email, password, address=info.context.client_address)
     return SignedIn.from_session(
         await sessions.start_session(info.context.db, info.context.services.tokens, person)
     )
