@@ -171,12 +171,17 @@ async def revoke_all(
     return result.modified_count
 
 
-async def is_family_active(db: Database, family_id: str, *, now: dt.datetime | None = None) -> bool:
-    """Whether the session is neither signed out nor over; access tokens of other sessions are refused."""
+async def is_family_active(
+    db: Database, family_id: str, *, now: dt.datetime | None = None, person_id: ObjectId | None = None
+) -> bool:
+    """Whether the session is neither signed out nor over (and, given `person_id`, is that person's);
+    access tokens of other sessions are refused."""
     family = await REFRESH_TOKEN_FAMILIES.of(db).find_one(
-        {"_id": family_id}, projection={"revoked_at": 1, "expires_at": 1}
+        {"_id": family_id}, projection={"revoked_at": 1, "expires_at": 1, "person_id": 1}
     )
-    return family is not None and family["revoked_at"] is None and family["expires_at"] > (now or utcnow())
+    if family is None or (person_id is not None and family.get("person_id") != person_id):
+        return False
+    return family["revoked_at"] is None and family["expires_at"] > (now or utcnow())
 
 
 async def _issue_next(db: Database, family: Document, now: dt.datetime, ttl: dt.timedelta) -> RefreshGrant:

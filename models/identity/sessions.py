@@ -105,13 +105,22 @@ class Authenticated:
 
 
 async def authenticate(db: Database, policy: TokenPolicy, access_token: str) -> Authenticated:
-    """The person behind an access token: valid signature and claims, live session, active account."""
-    claims = verify_access_token(policy.keys, access_token, issuer=policy.issuer, audience=policy.audience)
+    """The person behind an access token: valid signature and claims, a lifetime no longer than this
+    server issues, a live session of that same person, an active account."""
+    claims = verify_access_token(
+        policy.keys,
+        access_token,
+        issuer=policy.issuer,
+        audience=policy.audience,
+        max_lifetime=policy.access_ttl,
+    )
     try:
         person_id = ObjectId(claims.subject)
     except InvalidId as error:
         raise InvalidToken("access token names no person") from error
-    if not await refresh_tokens.is_family_active(db, claims.session_id):
+    # The session must be the subject's own: a token pairing one person's `sid` with another's
+    # `sub` would otherwise live as long as the first person's session.
+    if not await refresh_tokens.is_family_active(db, claims.session_id, person_id=person_id):
         raise InvalidToken("this session has ended; sign in again")
     person = _require_active(await find_person(db, person_id))
     department_id = person.get("department_id")

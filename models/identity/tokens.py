@@ -35,6 +35,7 @@ WRONG_AUDIENCE = "access token is meant for another audience"
 WRONG_ISSUER = "access token comes from another issuer"
 EXPIRED = "access token has expired"
 NOT_YET_VALID = "access token is not valid yet"
+TOO_LONG_LIVED = "access token lives longer than this server issues them"
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,13 @@ def verify_access_token(
     audience: str,
     now: dt.datetime | None = None,
     leeway: dt.timedelta = CLOCK_LEEWAY,
+    max_lifetime: dt.timedelta | None = None,
 ) -> AccessClaims:
-    """The claims of a token we signed for this audience, still valid; anything else raises InvalidToken."""
+    """The claims of a token we signed for this audience, still valid; anything else raises InvalidToken.
+
+    With `max_lifetime` (the configured access-token TTL), a token whose `exp` lies further after
+    its `iat` is refused too: one issued before the TTL was shortened, or made with a leaked key.
+    """
     if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidToken(MALFORMED)
     header = _unverified_header(token)
@@ -108,7 +114,10 @@ def verify_access_token(
     if key is None:
         raise InvalidToken(UNKNOWN_KEY)
     claims = _verified_claims(token, key, issuer=issuer, audience=audience)
-    return _access_claims(claims, now or utcnow(), leeway)
+    access = _access_claims(claims, now or utcnow(), leeway)
+    if max_lifetime is not None and access.expires_at - access.issued_at > max_lifetime:
+        raise InvalidToken(TOO_LONG_LIVED)
+    return access
 
 
 def _unverified_header(token: str) -> dict[str, Any]:

@@ -228,6 +228,37 @@ class TestRefusedAccessTokens:
 
         await self.refused(gql, token, "access token is not valid yet")
 
+    async def test_one_persons_session_with_another_persons_subject(self, gql: GraphQLClient, db) -> None:
+        victim = await make_citizen(db, "+8613800138001")
+        attacker = await sign_in(db, await make_citizen(db, "+8613800138002"))
+        policy = settings_for_tests().token_policy()
+        token = issue_access_token(
+            policy.keys,
+            subject=str(victim["_id"]),
+            role=Role.CITIZEN,
+            department_id=None,
+            session_id=session_id_of(attacker),
+            issuer=policy.issuer,
+            audience=policy.audience,
+        )
+
+        await self.refused(gql, token, "this session has ended; sign in again")
+
+    async def test_a_lifetime_longer_than_the_configured_ttl(self, gql: GraphQLClient, db) -> None:
+        session = await sign_in(db, await make_citizen(db))
+        policy = settings_for_tests().token_policy()
+        token = issue(policy, session, ttl=policy.access_ttl + dt.timedelta(seconds=1))
+
+        await self.refused(gql, token, "access token lives longer than this server issues them")
+
+    async def test_a_lifetime_of_exactly_the_configured_ttl(self, gql: GraphQLClient, db) -> None:
+        session = await sign_in(db, await make_citizen(db))
+        policy = settings_for_tests().token_policy()
+
+        response = await gql.execute(ME, headers={"authorization": f"Bearer {issue(policy, session)}"})
+
+        assert response.status == 200 and response.data["me"]["phoneLast4"] == "8000"
+
     async def test_a_disabled_account(self, gql: GraphQLClient, db) -> None:
         citizen = await make_citizen(db)
         session = await sign_in(db, citizen)
@@ -321,7 +352,14 @@ def forge_hs256(claims: dict, secret: bytes, kid: str) -> str:
     return f"{header}.{payload}.{part(signature)}"
 
 
-def issue(policy, session, *, audience: str | None = None, now: dt.datetime | None = None) -> str:
+def issue(
+    policy,
+    session,
+    *,
+    audience: str | None = None,
+    now: dt.datetime | None = None,
+    ttl: dt.timedelta | None = None,
+) -> str:
     person = session.person
     return issue_access_token(
         policy.keys,
@@ -331,6 +369,7 @@ def issue(policy, session, *, audience: str | None = None, now: dt.datetime | No
         session_id=session_id_of(session),
         issuer=policy.issuer,
         audience=audience or policy.audience,
+        ttl=ttl or policy.access_ttl,
         now=now,
     )
 

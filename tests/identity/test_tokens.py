@@ -326,6 +326,20 @@ class TestRefusedAccessTokens:
 
         assert refusal(ring, token).message == "access token is malformed"
 
+    def test_a_token_living_longer_than_the_configured_ttl_is_refused(self, ring: KeyRing) -> None:
+        token = signed(ring.active, valid_claims(exp=int(NOW.timestamp()) + 901))
+
+        refused = refusal(ring, token, max_lifetime=dt.timedelta(seconds=900))
+
+        assert refused.message == "access token lives longer than this server issues them"
+
+    def test_a_token_living_exactly_the_configured_ttl_is_accepted(self, ring: KeyRing) -> None:
+        ttl = dt.timedelta(seconds=900)
+
+        claims = verify(ring, issue(ring, ttl=ttl), max_lifetime=ttl)
+
+        assert claims.expires_at - claims.issued_at == ttl
+
     def test_the_message_does_not_echo_the_token(self, ring: KeyRing) -> None:
         token = issue(ring, audience="another-app")
 
