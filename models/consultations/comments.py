@@ -32,8 +32,13 @@ from models.consultations.documents import (
     comment_page_key,
 )
 from models.consultations.errors import WrongStage
-from models.consultations.policy import require_authority_over
-from models.consultations.repository import get_comment, get_consultation
+from models.consultations.policy import is_published, may_see_comment, require_authority_over
+from models.consultations.repository import (
+    get_comment,
+    get_consultation,
+    no_such_comment,
+    no_such_consultation,
+)
 from models.consultations.stages import effective_stage
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import find_or_enrol_citizen
@@ -100,6 +105,8 @@ class _Checked:
 
 async def _check(db: Database, new: NewComment, now: dt.datetime) -> _Checked:
     consultation = await get_consultation(db, new.consultation_id)
+    if not is_published(consultation):  # nobody who may comment may see a draft
+        raise no_such_consultation()
     _require_open(consultation, now, "commented on")
     _require_clause(consultation, new.clause_id)
     return _Checked(consultation, clean_text(new.text))
@@ -250,6 +257,8 @@ async def submit_on_behalf(
 
 
 def _require_author(actor: Actor, comment: Document, action: str) -> None:
+    if not may_see_comment(actor, comment):
+        raise no_such_comment()
     if not actor.signed_in:
         raise Forbidden("sign in first")
     if comment["author_id"] != actor.person_id:
@@ -353,6 +362,8 @@ async def toggle_agree(
     require_role(actor, Role.CITIZEN)
     assert actor.person_id is not None
     comment = await get_comment(db, comment_id)
+    if not may_see_comment(actor, comment):
+        raise no_such_comment()
     if comment["status"] != CommentStatus.PUBLISHED:
         raise Conflict("only a published comment can be agreed with")
     if comment["author_id"] == actor.person_id:
@@ -407,7 +418,7 @@ async def reply_to_comment(
     """
     comment = await get_comment(db, comment_id)
     consultation = await get_consultation(db, comment["consultation_id"])
-    await require_authority_over(db, actor, consultation, scope)
+    await require_authority_over(db, actor, consultation, scope, comment=comment)
     if consultation["stage"] not in (Stage.OPEN, Stage.CLOSED, Stage.CONCLUDED):
         raise WrongStage(consultation["stage"], [Stage.OPEN, Stage.CLOSED, Stage.CONCLUDED], "answered")
     if comment["status"] != CommentStatus.PUBLISHED:

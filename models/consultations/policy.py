@@ -5,6 +5,8 @@ from __future__ import annotations
 from models.common.actors import Actor
 from models.common.db import Database, Document
 from models.common.errors import Forbidden, NotFound
+from models.consultations.documents import PUBLIC
+from models.consultations.repository import no_such_comment, no_such_consultation
 from models.departments.policy import DepartmentScope, may_act_for, require_authority
 from models.departments.repository import find_by_ids
 
@@ -18,14 +20,35 @@ async def department_of(db: Database, consultation: Document) -> Document:
 
 
 async def require_authority_over(
-    db: Database, actor: Actor, consultation: Document, scope: DepartmentScope
+    db: Database,
+    actor: Actor,
+    consultation: Document,
+    scope: DepartmentScope,
+    *,
+    comment: Document | None = None,
 ) -> Document:
-    """The consultation's department, once `actor` is shown to act for it (else Forbidden)."""
+    """The consultation's department, once `actor` is shown to act for it.
+
+    Forbidden only where the thing acted on is public. Whoever may not even see it (a draft, or a
+    held `comment`, outside its department) is told it does not exist, word for word as for an
+    unknown id: the answer must not tell a hidden thing from a missing one.
+    """
+    hidden = not is_published(consultation) or (comment is not None and not may_see_comment(actor, comment))
+    not_found = no_such_comment() if comment is not None else no_such_consultation()
     if not actor.signed_in:
-        raise Forbidden("sign in first")  # before loading anything more for an anonymous caller
+        # Before loading anything more for an anonymous caller.
+        raise not_found if hidden else Forbidden("sign in first")
     department = await department_of(db, consultation)
+    if hidden and not may_act_for(actor, department, scope):
+        raise not_found
     require_authority(actor, department, scope)
     return department
+
+
+def may_see_comment(actor: Actor, comment: Document) -> bool:
+    """A published comment (or a tombstone) everyone; any other only its author."""
+    visible_to = comment.get("visible_to")
+    return visible_to == PUBLIC or (actor.signed_in and visible_to == str(actor.person_id))
 
 
 def is_published(consultation: Document) -> bool:

@@ -65,10 +65,16 @@ def _bounded(text: str, field: str, length: tuple[int, int], what: str) -> str:
 
 
 async def _drafting(
-    db: Database, actor: Actor, consultation_id: ObjectId, scope: DepartmentScope, action: str
+    db: Database,
+    actor: Actor,
+    consultation_id: ObjectId,
+    scope: DepartmentScope,
+    action: str,
+    *,
+    comment: Document | None = None,
 ) -> Document:
     consultation = await get_consultation(db, consultation_id)
-    await require_authority_over(db, actor, consultation, scope)
+    await require_authority_over(db, actor, consultation, scope, comment=comment)
     if consultation["stage"] not in DRAFTING_STAGES:
         raise WrongStage(consultation["stage"], DRAFTING_STAGES, action)
     return consultation
@@ -182,7 +188,7 @@ async def set_comment_outcome(
 ) -> Document:
     """A published comment's own outcome; it takes precedence over its theme's."""
     comment = await get_comment(db, comment_id)
-    await _drafting(db, actor, comment["consultation_id"], scope, "given outcomes")
+    await _drafting(db, actor, comment["consultation_id"], scope, "given outcomes", comment=comment)
     updated = await COMMENTS.of(db).find_one_and_update(
         {"_id": comment_id, "status": CommentStatus.PUBLISHED.value},
         {"$set": {"outcome": {**_outcome(outcome, reason, actor, now), "theme_id": None}}},

@@ -22,17 +22,27 @@ async def find_comments(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId,
     return await find_by_keys(COMMENTS.of(db), "_id", ids)  # type: ignore[return-value]
 
 
+def no_such_consultation() -> NotFound:
+    """The answer for an unknown id, and word for word for a consultation the caller may not see."""
+    return NotFound("no consultation has this id", field="consultationId")
+
+
+def no_such_comment() -> NotFound:
+    """The answer for an unknown id, and word for word for a comment the caller may not see."""
+    return NotFound("no comment has this id", field="commentId")
+
+
 async def get_consultation(db: Database, consultation_id: ObjectId) -> Document:
     consultation = await CONSULTATIONS.of(db).find_one({"_id": consultation_id})
     if consultation is None:
-        raise NotFound("no consultation has this id", field="consultationId")
+        raise no_such_consultation()
     return consultation
 
 
 async def get_comment(db: Database, comment_id: ObjectId) -> Document:
     comment = await COMMENTS.of(db).find_one({"_id": comment_id})
     if comment is None:
-        raise NotFound("no comment has this id", field="commentId")
+        raise no_such_comment()
     return comment
 
 

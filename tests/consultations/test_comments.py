@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bson import ObjectId
+
 from models.common.actors import Role
 from models.common.clock import utcnow
 from models.common.outbox import OUTBOX
@@ -28,7 +30,7 @@ from tests.consultations.comment_support import (
     stored_comment,
     submit,
 )
-from tests.consultations.drafts import make_city, make_open
+from tests.consultations.drafts import make_city, make_draft, make_open
 from tests.support.factories import bearer, make_citizen, sign_in
 from tests.support.graphql_client import GraphQLClient
 
@@ -398,3 +400,73 @@ class TestReply:
             "field": None,
         }
         assert (await stored_comment(db, comment["id"]))["reply"] is None
+
+
+class TestHiddenFromOthers:
+    """What a person may not see is answered word for word as an unknown id."""
+
+    async def test_a_draft_is_an_unknown_consultation_to_commenters(self, gql: GraphQLClient, db) -> None:
+        city = await make_city(db)
+        draft = await make_draft(db, city["housing"])
+        _, as_citizen = await citizen(db)
+        _, helper = await staff(db, "wang@hotline.example.cn", Role.HELPER)
+        unknown = {**comment_input(draft), "consultationId": gid("Consultation", ObjectId())}
+        on_behalf = {"phoneNumber": "+8613800000777", "channel": "HOTLINE"}
+
+        hidden = await mutate(gql, SUBMIT, comment_input(draft), as_citizen)
+        missing = await mutate(gql, SUBMIT, unknown, as_citizen)
+        hidden_for_helper = await mutate(gql, SUBMIT_ON_BEHALF, {**comment_input(draft), **on_behalf}, helper)
+        missing_for_helper = await mutate(gql, SUBMIT_ON_BEHALF, {**unknown, **on_behalf}, helper)
+
+        assert hidden["__typename"] == "NotFoundError"
+        assert hidden == missing
+        assert hidden_for_helper == missing_for_helper == missing
+        assert await COMMENTS.of(db).count_documents({}) == 0
+
+    async def test_a_held_comment_is_an_unknown_comment_to_other_citizens(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        city = await make_city(db)
+        consultation = await make_open(db, city["housing"], premoderated=True)
+        _, author = await citizen(db, "+8613800000001")
+        _, other = await citizen(db, "+8613800000002")
+        held = await submit(gql, consultation, author)
+        unknown = gid("Comment", ObjectId())
+
+        for document, fields in ((EDIT, {"text": "被别人改了"}), (DELETE, {}), (TOGGLE_AGREE, {})):
+            hidden = await mutate(gql, document, {"commentId": held["id"], **fields}, other)
+            missing = await mutate(gql, document, {"commentId": unknown, **fields}, other)
+            assert hidden["__typename"] == "NotFoundError", document
+            assert hidden == missing
+        stored = await stored_comment(db, held["id"])
+        assert (stored["status"], stored["text"]) == ("PENDING", "建议在小区东门增设充电桩。")
+        assert await COMMENT_AGREES.of(db).count_documents({}) == 0
+
+    async def test_a_held_comment_is_an_unknown_comment_to_another_department(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        city = await make_city(db)
+        consultation = await make_open(db, city["housing"], premoderated=True)
+        _, author = await citizen(db)
+        _, transport = await staff(db, "zhao@transport.example.cn", Role.OFFICIAL, "transport")
+        held = await submit(gql, consultation, author)
+
+        hidden = await mutate(gql, REPLY, {"commentId": held["id"], "text": "我们来答复"}, transport)
+        missing = await mutate(
+            gql, REPLY, {"commentId": gid("Comment", ObjectId()), "text": "我们来答复"}, transport
+        )
+
+        assert hidden["__typename"] == "NotFoundError"
+        assert hidden == missing
+        assert (await stored_comment(db, held["id"]))["reply"] is None
+
+    async def test_the_author_is_still_told_why(self, gql: GraphQLClient, db) -> None:
+        city = await make_city(db)
+        consultation = await make_open(db, city["housing"], premoderated=True)
+        _, author = await citizen(db)
+        held = await submit(gql, consultation, author)
+
+        result = await mutate(gql, TOGGLE_AGREE, {"commentId": held["id"]}, author)
+
+        assert result["__typename"] == "ConflictError"
+        assert result["message"] == "only a published comment can be agreed with"

@@ -260,7 +260,7 @@ class TestEditDraft:
             EDIT, {"input": {"id": gid(draft), "revision": 1, "title": "改名"}}, headers=transport
         )
 
-        assert result.data["editConsultationDraft"]["__typename"] == "ForbiddenError"
+        assert result.data["editConsultationDraft"]["__typename"] == "NotFoundError"
         assert (await stored(db, draft))["title"] == draft["title"]
 
     async def test_a_published_consultation_is_no_longer_a_draft(self, gql: GraphQLClient, db) -> None:
@@ -490,7 +490,7 @@ DEPARTMENT_STEPS = [
 
 
 class TestDenials:
-    """Each step on a consultation is refused to anyone who does not act for its department."""
+    """Each step on a published consultation is refused to anyone who does not act for its department."""
 
     @pytest.mark.parametrize(
         ("name", "document", "fields"), DEPARTMENT_STEPS, ids=[step[0] for step in DEPARTMENT_STEPS]
@@ -500,8 +500,8 @@ class TestDenials:
         self, gql: GraphQLClient, db, name: str, document: str, fields: dict, who: str
     ) -> None:
         city = await make_city(db)
-        # Publishing starts from a draft; every other step from an open consultation.
-        consultation = await (make_draft if name == "publishConsultation" else make_open)(db, city["housing"])
+        # Public: refusing it tells nobody anything (a draft is TestHiddenDrafts').
+        consultation = await make_open(db, city["housing"])
         headers = {}
         if who == "other-official":
             headers = await official_headers(db, "transport")
@@ -524,3 +524,65 @@ class TestDenials:
         result = await gql.execute(CLOSE, {"input": {"id": unknown}}, headers=housing)
 
         assert result.data["closeConsultation"]["__typename"] == "NotFoundError"
+
+
+# Every step that acts for a consultation's department, on a draft: its input besides the id.
+DRAFT_STEPS = [
+    *DEPARTMENT_STEPS,
+    ("editConsultationDraft", EDIT, {"revision": 1, "title": "改名"}),
+]
+
+
+async def headers_of(db, who: str) -> dict[str, str]:
+    if who == "other-official":
+        return await official_headers(db, "transport")
+    if who == "citizen":
+        return bearer(await sign_in(db, await make_citizen(db)))
+    return {}
+
+
+class TestHiddenDrafts:
+    """A draft is as good as missing to anyone outside its department: no answer tells it apart."""
+
+    @pytest.mark.parametrize(
+        ("name", "document", "fields"), DRAFT_STEPS, ids=[step[0] for step in DRAFT_STEPS]
+    )
+    @pytest.mark.parametrize("who", ["other-official", "citizen", "anonymous"])
+    async def test_another_departments_draft_is_answered_as_an_unknown_id(
+        self, gql: GraphQLClient, db, name: str, document: str, fields: dict, who: str
+    ) -> None:
+        city = await make_city(db)
+        draft = await make_draft(db, city["housing"])
+        headers = await headers_of(db, who)
+        unknown = to_base64("Consultation", str(ObjectId()))
+
+        hidden = await gql.execute(document, {"input": {"id": gid(draft), **fields}}, headers=headers)
+        missing = await gql.execute(document, {"input": {"id": unknown, **fields}}, headers=headers)
+
+        assert hidden.data[name]["__typename"] == "NotFoundError"
+        assert hidden.data[name] == missing.data[name]
+        after = await stored(db, draft)
+        assert {k: after[k] for k in ("stage", "title", "revision", "publish_at")} == {
+            k: draft[k] for k in ("stage", "title", "revision", "publish_at")
+        }
+
+    async def test_a_supervising_departments_official_does_not_see_it_by_default(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        city = await make_city(db)
+        draft = await make_draft(db, city["housing"])
+        city_office = await official_headers(db, "city-office")
+
+        result = await gql.execute(PUBLISH, {"input": {"id": gid(draft)}}, headers=city_office)
+
+        assert result.data["publishConsultation"]["__typename"] == "NotFoundError"
+        assert (await stored(db, draft))["stage"] == "DRAFT"
+
+    async def test_its_own_department_is_told_the_stage(self, gql: GraphQLClient, db) -> None:
+        city = await make_city(db)
+        draft = await make_draft(db, city["housing"])
+        housing = await official_headers(db, "housing")
+
+        result = await gql.execute(CLOSE, {"input": {"id": gid(draft)}}, headers=housing)
+
+        assert result.data["closeConsultation"]["__typename"] == "WrongStageError"
