@@ -17,7 +17,10 @@ from models.consultations.export import export_comments_csv
 from models.identity.errors import InvalidToken
 from resolvers.common.context import Services
 
-_STATUS = {Forbidden.code: 403, NotFound.code: 404}
+
+def _status(error: DomainError) -> int:
+    # By class, as resolvers/common/errors.py maps them: a subclass answers as its base.
+    return 404 if isinstance(error, NotFound) else 403 if isinstance(error, Forbidden) else 400
 
 
 def comments_csv(services: Services) -> Callable[[Request], Awaitable[Response]]:
@@ -42,7 +45,7 @@ def comments_csv(services: Services) -> Callable[[Request], Awaitable[Response]]
         except GlobalIDValueError:
             return error_response(404, "no consultation has this id", NotFound.code)
         except DomainError as error:
-            return error_response(_STATUS.get(error.code, 400), error.message, error.code)
+            return error_response(_status(error), error.message, error.code)
         filename = f"consultation-{consultation_id}-comments.csv"
         return StreamingResponse(
             (chunk.encode() async for chunk in chunks),

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from bson import ObjectId
+
 from models.consultations.export import BOM
 from tests.consultations.comment_support import gid
-from tests.consultations.drafts import official_headers
+from tests.consultations.drafts import make_draft, official_headers
 from tests.consultations.test_report import commented
 from tests.support.graphql_client import GraphQLClient
+
+
+def csv_url(consultation: dict) -> str:
+    return f"/consultations/{gid('Consultation', consultation)}/comments.csv"
 
 
 class TestCommentsCsv:
@@ -53,3 +59,19 @@ class TestCommentsCsv:
         )
 
         assert missing.status_code == wrong_type.status_code == 404
+
+    async def test_another_departments_draft_is_404_as_an_unknown_id(self, gql: GraphQLClient, db) -> None:
+        world = await commented(gql, db)
+        draft = await make_draft(db, world["city"]["housing"])
+        transport = await official_headers(db, "transport")
+
+        hidden = await gql.http.get(
+            f"/consultations/{gid('Consultation', draft)}/comments.csv", headers=transport
+        )
+        missing = await gql.http.get(
+            f"/consultations/{gid('Consultation', ObjectId())}/comments.csv", headers=transport
+        )
+
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.json() == missing.json()
+        assert hidden.json()["errors"][0]["extensions"] == {"code": "NOT_FOUND"}

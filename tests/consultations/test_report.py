@@ -28,7 +28,7 @@ from tests.consultations.comment_support import (
     stored_comment,
     submit,
 )
-from tests.consultations.drafts import SCOPE, make_city, make_open, official
+from tests.consultations.drafts import SCOPE, make_city, make_draft, make_open, official
 from tests.support.graphql_client import GraphQLClient
 
 CLOSE = f"""
@@ -273,6 +273,24 @@ class TestPublish:
             == "only a consultation that is CLOSED can be concluded with a report; this one is OPEN"
         )
         assert other["message"] == theme["message"] == "only officials of 住建局 (or admins) may do this"
+
+    async def test_another_departments_draft_is_answered_as_an_unknown_id(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        city = await make_city(db)
+        draft = await make_draft(db, city["housing"])
+        _, transport = await staff(db, "zhao@transport.example.cn", Role.OFFICIAL, "transport")
+        unknown = {"_id": ObjectId()}
+
+        for document, given in (
+            (PUBLISH, publish_input),
+            (CREATE_THEME, lambda c: {"consultationId": gid("Consultation", c), "title": "楼道"}),
+        ):
+            hidden = await mutate(gql, document, given(draft), transport)
+            missing = await mutate(gql, document, given(unknown), transport)
+            assert hidden["__typename"] == "NotFoundError", document
+            assert hidden == missing
+        assert (await CONSULTATIONS.of(db).find_one({"_id": draft["_id"]}))["stage"] == "DRAFT"
 
     async def test_one_missing_outcome_on_a_clause_a_revision_removed(self, gql: GraphQLClient, db) -> None:
         city = await make_city(db)
