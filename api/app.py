@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from api.client_address import ClientAddress
 from api.exports import comments_csv
 from api.graphql_view import TownhallGraphQL
 from api.metrics import CommandMetrics, Metrics, operation_metrics
@@ -155,6 +156,7 @@ def create_app(
             Route("/consultations/{id}/comments.csv", comments_csv(services)),
         ],
         middleware=[
+            Middleware(ClientAddress, proxies=settings.client_proxies()),
             Middleware(RequestContext, metrics=metrics),
             Middleware(BodySizeLimit, max_bytes=limits.max_body_bytes),
         ],

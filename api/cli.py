@@ -96,6 +96,10 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, worker: bool) -
                 ws="websockets-sansio",
                 lifespan="on",
                 access_log=False,
+                # The app works out the client address itself, believing X-Forwarded-For only from
+                # TOWNHALL_TRUSTED_PROXIES (api/client_address.py); uvicorn's own default believes
+                # it from loopback, which handed every new header value a fresh rate limit.
+                proxy_headers=False,
             )
         except SystemExit as stop:
             # uvicorn re-raises SIGTERM after its graceful shutdown; for a server that is success.

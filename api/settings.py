@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.client_address import TrustedProxies, parse_trusted_proxies
 from models.common.calendar import BusinessCalendar, load_calendar
 from models.common.rate_limits import RateLimitTable
 from models.common.secret_files import read_or_create_secret
@@ -91,6 +92,7 @@ class Settings:
     worker_metrics_port: int = 0  # a standalone worker serves its push metrics here; 0: not served
     reports_hide_after: int = 3  # distinct reporters who hide content pending review; 0: never
     reports_hide_staff_content: bool = False
+    trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For is believed (api/client_address.py)
 
     @property
     def development(self) -> bool:
@@ -129,6 +131,13 @@ class Settings:
             refresh_ttl=self.refresh_token_ttl,
             session_lifetime=self.session_lifetime,
         )
+
+    def client_proxies(self) -> TrustedProxies:
+        """The reverse proxies (TOWNHALL_TRUSTED_PROXIES) whose X-Forwarded-For names the client."""
+        try:
+            return TrustedProxies(parse_trusted_proxies(self.trusted_proxies))
+        except ValueError as error:
+            raise SettingsError(f"TOWNHALL_TRUSTED_PROXIES: {error}") from error
 
     def rate_limit_table(self) -> RateLimitTable:
         """The defaults, with TOWNHALL_RATE_LIMITS added or replaced rule by rule."""
@@ -214,4 +223,5 @@ class Settings:
             worker_metrics_port=_int("TOWNHALL_WORKER_METRICS_PORT", 0, 0),
             reports_hide_after=_int("TOWNHALL_REPORTS_HIDE_AFTER", 3, 0),
             reports_hide_staff_content=_flag("TOWNHALL_REPORTS_HIDE_STAFF_CONTENT"),
+            trusted_proxies=_list("TOWNHALL_TRUSTED_PROXIES", ()),
         )
