@@ -280,6 +280,26 @@ class TestDecide:
         assert (stored["status"], stored["decision"]) == ("OPEN", None)
         assert (await stored_comment(db, comment["id"]))["status"] == "PENDING"
 
+    async def test_a_rejection_without_a_reason_code_changes_nothing(
+        self, gql: GraphQLClient, db: Database
+    ) -> None:
+        _, _, comment = await author_with_held_comment(gql, db)
+        headers = await moderator(db)
+        item = await claim_next(gql, headers)
+        assert item is not None
+
+        result = await decide(gql, headers, item["id"], "REJECT", None)
+
+        assert result == {
+            "__typename": "InvalidInputError",
+            "code": "INVALID_INPUT",
+            "message": "REJECT needs a reason code",
+            "field": "reasonCode",
+        }
+        stored = await stored_item(db, item["id"])
+        assert (stored["status"], stored["decision"]) == ("OPEN", None)
+        assert (await stored_comment(db, comment["id"]))["status"] == "PENDING"
+
     async def test_hiding_a_published_comment_leaves_its_text_to_moderators_only(
         self, gql: GraphQLClient, db: Database
     ) -> None:
