@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from api.client_address import ClientAddress
 from api.exports import comments_csv
 from api.graphql_view import TownhallGraphQL
+from api.graphql_ws import WebSocketLimits
 from api.metrics import CommandMetrics, Metrics, operation_metrics
 from api.middleware import BodySizeLimit, RequestContext
 from api.schema import build_schema
@@ -97,6 +99,11 @@ def create_app(
         graphql_ide="graphiql" if settings.development else None,
         allowed_origins=settings.allowed_origins,
         services=services,
+        websocket_limits=WebSocketLimits(
+            init_timeout=dt.timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_pending_per_address=settings.ws_max_pending_per_address,
+            max_message_bytes=settings.ws_max_message_bytes,
+        ),
     )
 
     @contextlib.asynccontextmanager

@@ -94,6 +94,7 @@ def _serve(settings: Settings, host: str, port: int, demo: bool, worker: bool) -
                 port=port,
                 log_config=None,
                 ws="websockets-sansio",
+                ws_max_size=settings.ws_max_message_bytes,  # refused (1009) before it is buffered
                 lifespan="on",
                 access_log=False,
                 # The app works out the client address itself, believing X-Forwarded-For only from

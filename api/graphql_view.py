@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -15,13 +14,21 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from api import request_json, unicode_input
 from api.authentication import authenticate_header
 from api.errors import error_response
+from api.graphql_ws import (
+    PendingSockets,
+    TownhallTransportWSHandler,
+    TownhallWebSocketAdapter,
+    WebSocketLimits,
+)
 from api.logs import request_id_var
 from models.common import idempotency
 from models.common.actors import ANONYMOUS
@@ -35,6 +42,7 @@ from resolvers.identity.loaders import PERSON_BY_ID
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 _SUPPORTED = (GRAPHQL_RESPONSE, JSON)
+DEFAULT_WEBSOCKET_LIMITS = WebSocketLimits()
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -71,7 +79,9 @@ def negotiate(accept: str | None) -> str | None:
 def _mutation_payload(body: bytes) -> dict[str, Any] | None:
     """The parts of a request that make it "the same request", when it is one mutation; else None."""
     try:
-        data = json.loads(body)
+        data = request_json.decode(body)
+        if not isinstance(data, dict):
+            return None
         document = parse(data["query"])
     except (ValueError, KeyError, TypeError, GraphQLError):
         return None  # not a well-formed request: let the normal path answer it
@@ -102,10 +112,47 @@ def is_request_error(result: ExecutionResult) -> bool:
 class TownhallGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view, with media type negotiation, spec status codes and our context."""
 
-    def __init__(self, *args: Any, services: Services, **kwargs: Any) -> None:
+    websocket_adapter_class = TownhallWebSocketAdapter
+    graphql_transport_ws_handler_class = TownhallTransportWSHandler
+
+    def __init__(
+        self,
+        *args: Any,
+        services: Services,
+        websocket_limits: WebSocketLimits = DEFAULT_WEBSOCKET_LIMITS,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        kwargs.setdefault("connection_init_wait_timeout", websocket_limits.init_timeout)
         super().__init__(*args, **kwargs)
         self.services = services
+        self.websocket_limits = websocket_limits
+        self.pending_sockets = PendingSockets(websocket_limits.max_pending_per_address)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies, GET variables and websocket frames: UTF-8, nested at most 100 deep."""
+        return request_json.decode(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except request_json.UnreadableJSON as error:
+            raise HTTPException(400, error.reason) from error
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method == "POST" and "application/json" in content_type:
+            # One operation per request, as an object; Strawberry failed on null, strings and numbers.
+            start = (await request.get_body()).lstrip(b" \t\r\n")[:1]
+            if start == b"[":
+                raise HTTPException(400, "Send one operation per request: batches are not supported.")
+            if start != b"{":
+                raise HTTPException(400, "The request body must be a JSON object with the operation's query.")
+        request_data = await super().parse_http_body(request)
+        name = request_data.operation_name if isinstance(request_data, GraphQLRequestData) else None
+        if isinstance(name, str) and unicode_input.lone_surrogate(name) is not None:
+            raise HTTPException(400, "The operation name is not valid Unicode.")
+        return request_data
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 
 import strawberry
 from graphql import GraphQLError
@@ -11,6 +12,7 @@ from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
 from api.errors import present_errors
 from api.limits import limits_extension
 from api.settings import Limits
+from api.unicode_input import UnicodeVariables, recode_invalid_unicode
 from resolvers.common.node import NodeQueries
 from resolvers.consultations.campaign_queries import CampaignQueries
 from resolvers.consultations.comment_mutations import AdoptionReportMutations, CommentMutations
@@ -76,7 +78,20 @@ class Subscription(DepartmentSubscriptions):
 class TownhallSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         """The one place every error passes: masked or coded for clients, logged with an id."""
+        recode_invalid_unicode(errors)
         present_errors(errors)
+
+
+class DocumentCache(ParserCache):
+    """ParserCache, except that a document which does not parse is left to Strawberry's own parse,
+    which answers the syntax error as a result; raised from this hook, it escaped as an exception
+    over websockets (logged as a failed task, the client told nothing)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
+        yield
 
 
 ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
@@ -88,8 +103,9 @@ def build_schema(
 ) -> strawberry.Schema:
     extensions: list[ExtensionFactory] = [
         *extra_extensions,
-        lambda: ParserCache(maxsize=limits.cache_size),
+        lambda: DocumentCache(maxsize=limits.cache_size),
         limits_extension(limits),
         lambda: ValidationCache(maxsize=limits.cache_size),
+        UnicodeVariables,  # after the validation cache, whose errors it joins
     ]
     return TownhallSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)

@@ -93,6 +93,9 @@ class Settings:
     reports_hide_after: int = 3  # distinct reporters who hide content pending review; 0: never
     reports_hide_staff_content: bool = False
     trusted_proxies: tuple[str, ...] = ()  # whose X-Forwarded-For is believed (api/client_address.py)
+    ws_init_timeout_seconds: float = 10  # a websocket without connection_init by then is closed (4408)
+    ws_max_pending_per_address: int = 10  # websockets of one address not yet initialised; more: 4429
+    ws_max_message_bytes: int = 64 * 1024  # a larger websocket frame closes the socket (1009)
 
     @property
     def development(self) -> bool:
@@ -224,4 +227,7 @@ class Settings:
             reports_hide_after=_int("TOWNHALL_REPORTS_HIDE_AFTER", 3, 0),
             reports_hide_staff_content=_flag("TOWNHALL_REPORTS_HIDE_STAFF_CONTENT"),
             trusted_proxies=_list("TOWNHALL_TRUSTED_PROXIES", ()),
+            ws_init_timeout_seconds=_int("TOWNHALL_WS_INIT_TIMEOUT_SECONDS", 10, 1),
+            ws_max_pending_per_address=_int("TOWNHALL_WS_MAX_PENDING_PER_ADDRESS", 10, 1),
+            ws_max_message_bytes=_int("TOWNHALL_WS_MAX_MESSAGE_BYTES", 64 * 1024, 1024),
         )
