@@ -1,10 +1,13 @@
-"""Rate limits on sign-in and mutations hold across two app instances sharing the database."""
+"""Rate limits on sign-in and mutations: across two app instances sharing the database, and per person."""
 
 from __future__ import annotations
 
+from bson import ObjectId
 from pymongo import AsyncMongoClient
+from strawberry.relay import to_base64
 
 from models.common.db import connect
+from tests.support.factories import bearer, make_citizen, sign_in
 from tests.support.graphql_client import client_for, running_app, settings_for_tests
 
 LOG_IN = """
@@ -54,3 +57,27 @@ class TestAcrossInstances:
 
         assert third is not None and third["__typename"] == "RateLimitedError"
         assert third["message"].startswith("too many attempts; try again in")
+
+
+SUBMIT_COMMENT = """
+mutation ($input: SubmitCommentInput!) {
+  submitComment(input: $input) { __typename ... on UserError { code } }
+}
+"""
+
+
+class TestPerPerson:
+    async def test_one_person_is_limited_whatever_address_they_come_from(self, db) -> None:
+        # The proxy is believed, so each request comes from an address of its own.
+        settings = settings_for_tests(rate_limits="mutation.person=2/60s", trusted_proxies=("127.0.0.1",))
+        signed_in = bearer(await sign_in(db, await make_citizen(db)))
+        unknown = to_base64("Consultation", str(ObjectId()))
+        comment = {"input": {"consultationId": unknown, "stance": "SUPPORT", "text": "支持这个办法"}}
+        answers = []
+        async with running_app(db, settings) as app, client_for(app) as gql:
+            for n in range(3):
+                headers = {**signed_in, "x-forwarded-for": f"203.0.113.{n}"}
+                response = await gql.execute(SUBMIT_COMMENT, comment, headers=headers)
+                answers.append(response.data["submitComment"]["__typename"])
+
+        assert answers == ["NotFoundError", "NotFoundError", "RateLimitedError"]
