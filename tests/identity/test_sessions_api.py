@@ -139,6 +139,20 @@ class TestRefreshSession:
         assert access.status == 401
         assert access.errors[0]["message"] == "this session has ended; sign in again"
 
+    async def test_refreshing_a_disabled_accounts_session_ends_it(self, gql: GraphQLClient, db) -> None:
+        citizen = await make_citizen(db)
+        session = await sign_in(db, citizen)
+        await PEOPLE.of(db).update_one({"_id": citizen["_id"]}, {"$set": {"status": "disabled"}})
+
+        refused = (await gql.data(REFRESH, {"token": session.refresh_token}))["refreshSession"]
+        # Enabled again, the account does not get that session back: it ended with the refusal.
+        await PEOPLE.of(db).update_one({"_id": citizen["_id"]}, {"$set": {"status": "active"}})
+        access = await gql.execute(ME, headers=bearer(session))
+
+        assert refused["__typename"] == "InvalidTokenError"
+        assert access.status == 401
+        assert access.errors[0]["message"] == "this session has ended; sign in again"
+
     async def test_an_unknown_refresh_token_is_refused(self, gql: GraphQLClient) -> None:
         result = (await gql.data(REFRESH, {"token": "made-up"}))["refreshSession"]
 
