@@ -19,6 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.client_address import ClientAddress
 from api.exports import comments_csv
+from api.graphiql import assets_route
 from api.graphql_view import TownhallGraphQL
 from api.graphql_ws import WebSocketLimits
 from api.metrics import CommandMetrics, Metrics, operation_metrics
@@ -161,6 +162,7 @@ def create_app(
             Route("/metrics", metrics_endpoint),
             Route("/.well-known/jwks.json", jwks),
             Route("/consultations/{id}/comments.csv", comments_csv(services)),
+            *([assets_route()] if settings.development else []),  # GraphiQL's scripts and styles
         ],
         middleware=[
             Middleware(ClientAddress, proxies=settings.client_proxies()),

@@ -23,6 +23,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from api import request_json, unicode_input
 from api.authentication import authenticate_header
 from api.errors import error_response
+from api.graphiql import page as graphiql_page
 from api.graphql_ws import (
     PendingSockets,
     TownhallTransportWSHandler,
@@ -254,6 +255,10 @@ class TownhallGraphQL(GraphQL[Context, None]):
         except HTTPException as error:
             raise ConnectionRejectionError({"code": "INVALID_TOKEN", "message": error.reason}) from error
         return UNSET
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return graphiql_page()  # Strawberry's page, on assets this app serves (works offline)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)
