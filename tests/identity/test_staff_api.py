@@ -240,6 +240,21 @@ class TestSetStaffStatus:
         assert (await PEOPLE.of(db).find_one({"_id": moderator["_id"]}))["status"] == "disabled"
         assert (await gql.execute("{ me { email } }", headers=bearer(their_session))).status == 401
 
+    async def test_disabling_ends_the_sessions_for_good(self, gql: GraphQLClient, db) -> None:
+        moderator = await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        their_session = await sign_in(db, moderator)
+        admin = bearer(await sign_in(db, await make_staff(db, "admin@example.cn", Role.ADMIN)))
+        their_id = to_base64("Person", str(moderator["_id"]))
+
+        for status in ("DISABLED", "ACTIVE"):
+            result = await gql.execute(SET_STATUS, {"id": their_id, "status": status}, headers=admin)
+            assert result.data["setStaffStatus"]["__typename"] == "StaffStatusChanged"
+
+        # Enabled again, the account signs in afresh: the sessions it had ended with the disabling.
+        me = await gql.execute("{ me { email } }", headers=bearer(their_session))
+        assert me.status == 401
+        assert me.errors[0]["message"] == "this session has ended; sign in again"
+
     async def test_a_moderator_may_not_disable_anyone(self, gql: GraphQLClient, db) -> None:
         admin = await make_staff(db, "admin@example.cn", Role.ADMIN)
         moderator = bearer(await sign_in(db, await make_staff(db, "mod@example.cn", Role.MODERATOR)))
