@@ -253,6 +253,27 @@ class TestEdit:
         assert result["comment"]["text"] == "建议在东门和西门各增设充电桩。"
         assert result["comment"]["editedAt"] is not None
 
+    async def test_an_edit_that_holds_a_published_comment_stops_it_counting(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        city = await make_city(db)
+        consultation = await make_open(db, city["housing"])
+        _, headers = await citizen(db)
+        comment = await submit(gql, consultation, headers, clauseId="c2", stance="OPPOSE")
+
+        result = await mutate(
+            gql, EDIT, {"commentId": comment["id"], "text": "有事打我电话13812345678。"}, headers
+        )
+
+        assert result["comment"]["status"] == "PENDING"
+        figures = await run(gql, COUNTERS, {"id": gid("Consultation", consultation)}, headers)
+        assert figures["consultation"]["counters"] == {
+            "commentCount": 0,
+            "commenterCount": 0,
+            "byStance": {"support": 0, "oppose": 0, "suggestion": 0},
+            "byClause": [],
+        }
+
     async def test_a_citizen_may_not_edit_someone_elses_comment(self, gql: GraphQLClient, db) -> None:
         city = await make_city(db)
         consultation = await make_open(db, city["housing"])
