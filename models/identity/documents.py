@@ -24,6 +24,8 @@ PEOPLE = declare_event_carrier(
         IndexModel([("firebase_uid", ASCENDING)], unique=True, sparse=True, name="firebase_uid_unique"),
         IndexModel([("email", ASCENDING)], unique=True, sparse=True, name="staff_email_unique"),
         IndexModel([("department_id", ASCENDING)], name="staff_by_department"),
+        # Staff among millions of citizens: their names (name_rules.py), admins to notify.
+        IndexModel([("role", ASCENDING), ("status", ASCENDING)], name="by_role"),
     ],
 )
 # Fields: role (models.common.actors.Role), status (Status), public_name (a pseudonym unless the

@@ -17,6 +17,7 @@ from models.common.outbox import Event, push_events, relay_or_defer
 from models.common.repository import find_by_keys
 from models.districts import repository as districts
 from models.identity.documents import PEOPLE
+from models.identity.name_rules import refuse_staff_lookalike
 from models.identity.phones import phone_hash
 from models.moderation import queue
 from models.moderation.content_kinds import item_id_of
@@ -67,12 +68,15 @@ async def update_own_profile(
 
     A citizen's new public name is screened first: a clean one is public at once; one screening
     holds waits in `pending_public_name` for a moderator (queued, with its hold event in this
-    write) while the old name stays public. Staff names are not screened.
+    write) while the old name stays public. A name that passes for staff (a department's name, a
+    role word, a staff member's own name) is refused outright. Staff names are not screened.
     """
     if actor.person_id is None:
         raise Forbidden("sign in first")
     updates: dict[str, object] = {}
     name = clean_public_name(changes.public_name) if changes.public_name is not None else None
+    if name is not None and actor.role is Role.CITIZEN:
+        await refuse_staff_lookalike(db, name)
     if changes.language is not None:
         if changes.language not in LANGUAGES:
             raise InvalidInput(f"language is one of {', '.join(LANGUAGES)}", field="language")

@@ -107,6 +107,12 @@ def _fold_character(character: str) -> tuple[str, bool]:
     return read, not read and unicodedata.category(character) in _INVISIBLE_CATEGORIES
 
 
+def folded(text: str) -> str:
+    """`text` in the form words are compared in: its letters and digits only, NFKC, casefolded,
+    simplified ("交 通 局", "交通局" and "交通局" in traditional characters all read alike)."""
+    return _fold(text).letters
+
+
 def _fold(text: str) -> _Folded:
     letters: list[str] = []
     origins: list[int] = []

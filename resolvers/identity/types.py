@@ -40,6 +40,13 @@ class Person(DocumentNode, relay.Node):
             document=document,
         )
 
+    @strawberry.field(
+        description="Whether this is a staff account (helper, official, moderator or admin): apps show "
+        "a staff badge by the name. Citizens' names may not pass for staff."
+    )
+    def is_staff(self) -> bool:
+        return self.role is not actors.Role.CITIZEN
+
     @strawberry.field(description="For staff: the department they act for.")
     async def department(self, info: Info) -> Department | None:
         department_id = self.document.get("department_id")
