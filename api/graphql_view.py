@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
@@ -20,7 +20,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from api import request_json, unicode_input
+from api import request_json, response_encoding, unicode_input
 from api.authentication import authenticate_header
 from api.errors import error_response
 from api.graphiql import page as graphiql_page
@@ -288,7 +288,15 @@ class TownhallGraphQL(GraphQL[Context, None]):
         response = process_result(result)
         if getattr(request.state, "media_type", JSON) == GRAPHQL_RESPONSE and is_request_error(result):
             response.pop("data", None)
+        text = await response_encoding.encode_response(response)  # large ones, off the loop
+        if text is not None:
+            return cast(GraphQLHTTPResponse, response_encoding.EncodedResponse(dict(response), text))
         return response
+
+    def encode_json(self, data: object) -> str | bytes:
+        if isinstance(data, response_encoding.EncodedResponse):
+            return data.text
+        return super().encode_json(data)
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         media_type = sub_response.media_type or JSON

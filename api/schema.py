@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 
 from api.errors import present_errors
 from api.limits import limits_extension
@@ -76,22 +76,21 @@ class Subscription(DepartmentSubscriptions):
 
 
 class TownhallSchema(strawberry.Schema):
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
+
+    def _get_custom_context_kwargs(
+        self, operation_extensions: dict[str, Any] | None = None, *, sync: bool = False
+    ) -> dict[str, Any]:
+        # Strawberry's hook into graphql-core's execute(): coercing variables can suggest names too.
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": not self.suggestions}
+
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         """The one place every error passes: masked or coded for clients, logged with an id."""
         recode_invalid_unicode(errors)
         present_errors(errors)
-
-
-class DocumentCache(ParserCache):
-    """ParserCache, except that a document which does not parse is left to Strawberry's own parse,
-    which answers the syntax error as a result; raised from this hook, it escaped as an exception
-    over websockets (logged as a failed task, the client told nothing)."""
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        with contextlib.suppress(GraphQLError):
-            context.graphql_document = self.cached_parse_document(context.query, **context.parse_options)
-        yield
 
 
 ExtensionFactory = Callable[[], SchemaExtension] | type[SchemaExtension]
@@ -103,9 +102,13 @@ def build_schema(
 ) -> strawberry.Schema:
     extensions: list[ExtensionFactory] = [
         *extra_extensions,
-        lambda: DocumentCache(maxsize=limits.cache_size),
-        limits_extension(limits),
-        lambda: ValidationCache(maxsize=limits.cache_size),
-        UnicodeVariables,  # after the validation cache, whose errors it joins
+        limits_extension(limits),  # also the parse and validation cache
+        UnicodeVariables,  # after the limits, whose validation errors it joins
     ]
-    return TownhallSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return TownhallSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        suggestions=limits.introspection,
+    )

@@ -33,9 +33,11 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-def _flag(name: str) -> bool:
+def _flag(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name, "").strip().lower()
-    if raw in ("", "0", "false", "no"):
+    if raw == "":
+        return default
+    if raw in ("0", "false", "no"):
         return False
     if raw in ("1", "true", "yes"):
         return True
@@ -61,6 +63,7 @@ class Limits:
     max_page_size: int = 100
     default_page_size: int = 20
     cache_size: int = 1_000
+    introspection: bool = True  # off: __schema and __type are refused, and errors make no suggestions
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class Settings:
             max_cost=_int("TOWNHALL_MAX_QUERY_COST", Limits.max_cost, 1),
             max_page_size=_int("TOWNHALL_MAX_PAGE_SIZE", Limits.max_page_size, 1),
             cache_size=_int("TOWNHALL_GRAPHQL_CACHE_SIZE", Limits.cache_size, 1),
+            introspection=_flag("TOWNHALL_INTROSPECTION", default=environment == "development"),
         )
         if environment == "production" and os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
             # With it set, firebase-admin trusts unsigned tokens: anyone could sign in as anyone.
