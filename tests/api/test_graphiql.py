@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+from starlette.applications import Starlette
 
 from api.settings import Settings
 from models.common.db import Database
@@ -30,7 +31,9 @@ def _sri(data: bytes) -> str:
 
 
 class TestPage:
-    async def test_every_asset_comes_from_the_server_and_matches_its_integrity_hash(self, app) -> None:
+    async def test_every_asset_comes_from_the_server_and_matches_its_integrity_hash(
+        self, app: Starlette
+    ) -> None:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
             page = await http.get("/graphql", headers={"accept": "text/html"})
             assets = [match.groupdict() for match in ASSET.finditer(page.text)]
