@@ -339,6 +339,8 @@ async def publish_report(
     if unknown:
         raise InvalidInput(f"this draft has no clause {unknown[0]!r}", field="changedClauseIds")
     themes = await themes_of(db, consultation["_id"])
+    # Not redundant with _record_outcomes' check: that one finds a gap only in the batch it is
+    # writing, after the batches before it have told their authors.
     missing = await _missing_outcomes(db, consultation, themes)
     if missing:
         raise ReportIncomplete(missing)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
+from strawberry.relay import from_base64
 
 from models.common.actors import Actor, Role
 from models.common.clock import utcnow
@@ -15,7 +16,9 @@ from models.common.errors import Forbidden
 from models.common.outbox import EVENTS_FIELD, OUTBOX
 from models.consultations import report, service
 from models.consultations.clauses import ClauseText
-from models.consultations.documents import COMMENTS, CONSULTATIONS, Outcome
+from models.consultations.comment_batches import BATCH_SIZE
+from models.consultations.comments import comment_document
+from models.consultations.documents import COMMENTS, CONSULTATIONS, CommentStatus, Outcome, Stance
 from models.consultations.export import BOM, HEADER, export_comments_csv
 from tests.consultations.comment_support import (
     DELETE,
@@ -252,6 +255,62 @@ class TestPublish:
 
         assert again["consultation"] == {"stage": "CONCLUDED"}
         assert await OUTBOX.of(db).count_documents({"kind": "consultation.comment_outcome"}) == 4
+
+    async def test_a_refused_report_tells_nobody_even_of_comments_in_earlier_batches(
+        self, gql: GraphQLClient, db
+    ) -> None:
+        city = await make_city(db)
+        consultation = await make_open(db, city["housing"])
+        _, housing = await staff(db, "li@housing.example.cn", Role.OFFICIAL, "housing")
+        theme = (
+            await mutate(
+                gql,
+                CREATE_THEME,
+                {"consultationId": gid("Consultation", consultation), "title": "总体意见"},
+                housing,
+            )
+        )["theme"]
+        await mutate(
+            gql,
+            SET_THEME_OUTCOME,
+            {"themeId": theme["id"], "outcome": "NOTED", "reason": "已研究。"},
+            housing,
+        )
+        # A full batch answered through the theme, then one comment, in the next batch, answered by nothing.
+        answered = [
+            {
+                **comment_document(
+                    consultation,
+                    clause_id=None,
+                    stance=Stance.SUPPORT,
+                    text=f"支持第{n}号意见。",
+                    author_id=ObjectId(),
+                    status=CommentStatus.PUBLISHED,
+                    created_at=utcnow(),
+                ),
+                "theme_id": ObjectId(from_base64(theme["id"])[1]),
+            }
+            for n in range(BATCH_SIZE)
+        ]
+        unanswered = comment_document(
+            consultation,
+            clause_id=None,
+            stance=Stance.OPPOSE,
+            text="反对。",
+            author_id=ObjectId(),
+            status=CommentStatus.PUBLISHED,
+            created_at=utcnow(),
+        )
+        await COMMENTS.of(db).insert_many([*answered, unanswered])
+        await close(gql, consultation, housing)
+
+        refused = await mutate(gql, PUBLISH, publish_input(consultation), housing)
+
+        assert refused["message"] == "1 comment has no outcome: 1 on the whole draft"
+        assert await OUTBOX.of(db).count_documents({"kind": "consultation.comment_outcome"}) == 0
+        stored = await COMMENTS.of(db).find({}, {"outcome": 1, EVENTS_FIELD: 1}).to_list()
+        assert len(stored) == BATCH_SIZE + 1
+        assert [c for c in stored if c.get("outcome") or c.get(EVENTS_FIELD)] == []
 
     async def test_only_a_closed_consultation_and_only_its_department(self, gql: GraphQLClient, db) -> None:
         world = await commented(gql, db)
