@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from strawberry.relay import to_base64
 
 from models.common.actors import Actor, Role
 from models.identity.documents import PEOPLE
 from models.identity.staff import set_staff_status
 from tests.support.factories import STAFF_PASSWORD, bearer, make_department, make_staff, sign_in
-from tests.support.graphql_client import GraphQLClient
+from tests.support.graphql_client import GraphQLClient, client_for, running_app, settings_for_tests
 
 LOG_IN = """
 mutation ($email: String!, $password: String!) {
@@ -82,6 +84,57 @@ class TestLogInStaff:
         assert result["__typename"] == "RateLimitedError"
         assert result["code"] == "RATE_LIMITED"
         assert 1 <= result["retryAfter"] <= 2
+
+
+class TestUnknownEmailsLookTheSame:
+    """Known and unknown e-mails walk the same back-off and lock: nothing in the answers tells them apart."""
+
+    async def test_through_back_off_and_lockout(self, db) -> None:
+        await make_staff(db, "mod@example.cn", Role.MODERATOR)
+        # Behind a proxy, so that five client addresses can take part; the per-e-mail rate limit is
+        # raised, or it would answer before the lock is reached.
+        settings = settings_for_tests(trusted_proxies=("127.0.0.1",), rate_limits="signIn.account=100/60s")
+        addresses = [f"203.0.113.{n}" for n in range(5)]
+        told: dict[str, list[tuple[object, ...]]] = {"mod@example.cn": [], "nobody@example.cn": []}
+        async with running_app(db, settings) as app, client_for(app) as gql:
+
+            async def attempt(address: str) -> None:
+                for email, answers in told.items():
+                    variables = {"email": email, "password": "not the password at all"}
+                    response = await gql.execute(LOG_IN, variables, headers={"x-forwarded-for": address})
+                    result = response.data["logInStaff"]
+                    answers.append(
+                        (result["__typename"], result["code"], result["message"], result.get("retryAfter"))
+                    )
+
+            await attempt(addresses[0])
+            await attempt(addresses[0])  # within its back-off
+            for address in addresses[1:]:
+                await attempt(address)
+            await asyncio.sleep(1.1)
+            for address in addresses:  # the tenth counted wrong password locks
+                await attempt(address)
+            await attempt("198.51.100.1")  # a new address meets the lock
+
+        known, unknown = told["mod@example.cn"], told["nobody@example.cn"]
+        assert [answer[:3] for answer in unknown] == [answer[:3] for answer in known]
+        # Asked a few milliseconds apart: a wait in whole seconds may round either way.
+        assert all(abs((a[3] or 0) - (b[3] or 0)) <= 1 for a, b in zip(known, unknown, strict=True))
+        wrong = ("InvalidCredentialsError", "INVALID_CREDENTIALS", "wrong e-mail or password", None)
+        assert known[0] == wrong
+        assert known[1] == (
+            "RateLimitedError",
+            "RATE_LIMITED",
+            "too many wrong passwords; try again in 1 second",
+            1,
+        )
+        assert known[2:11] == [wrong] * 9
+        assert known[11][:3] == (
+            "RateLimitedError",
+            "RATE_LIMITED",
+            "sign-in to this account is locked after repeated wrong passwords; try again in 15 minutes",
+        )
+        assert 899 <= known[11][3] <= 900
 
 
 class TestCreateStaff:
