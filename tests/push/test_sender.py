@@ -118,6 +118,15 @@ class TestVerdicts:
             (Verdict.RETRY, "QUOTA_EXCEEDED", 17.0)
         ] * 2
 
+    async def test_an_fcm_500_is_retried(self, app: firebase_admin.App, fake_fcm: FakeFcm) -> None:
+        refused, sent = deliveries(2)
+        fake_fcm.fail_next(1, FcmFailure.INTERNAL)
+
+        results = await send_batch(app, [refused], now=NOW) + await send_batch(app, [sent], now=NOW)
+
+        assert [(r.verdict, r.code) for r in results] == [(Verdict.RETRY, "INTERNAL"), (Verdict.SENT, None)]
+        assert (fake_fcm.count(refused["token"]), fake_fcm.count(sent["token"])) == (0, 1)
+
     async def test_other_fcm_errors_fail_with_their_code(
         self, app: firebase_admin.App, fake_fcm: FakeFcm
     ) -> None:
