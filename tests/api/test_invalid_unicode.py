@@ -22,7 +22,11 @@ from graphql import (
 )
 
 from api.schema import build_schema
+from models.common.actors import Role
+from models.common.db import Database
+from models.departments.documents import DEPARTMENTS
 from tests.support.command_log import CommandLog
+from tests.support.factories import bearer, make_staff, sign_in
 from tests.support.graphql_client import GRAPHQL_RESPONSE, GraphQLClient, GraphQLResponse
 
 LONE_SURROGATE = "a\ud800b"
@@ -97,12 +101,18 @@ def probe(case: TextInput) -> str:
 
 
 async def send(
-    gql: GraphQLClient, query: str, variables: dict[str, Any] | None = None, accept: str = GRAPHQL_RESPONSE
+    gql: GraphQLClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    accept: str = GRAPHQL_RESPONSE,
+    headers: dict[str, str] | None = None,
 ) -> GraphQLResponse:
     """Posted as an app's JSON encoder writes it: a lone surrogate as the escape `\\ud800`."""
     body = json.dumps({"query": query, "variables": variables})
     response = await gql.http.post(
-        "/graphql", content=body, headers={"content-type": "application/json", "accept": accept}
+        "/graphql",
+        content=body,
+        headers={"content-type": "application/json", "accept": accept, **(headers or {})},
     )
     return GraphQLResponse(response.status_code, response.headers, response.json())
 
@@ -185,6 +195,25 @@ INLINE = {
     ),
     "logInStaff": 'mutation {{ logInStaff(email: "{text}", password: "x") {{ __typename }} }}',
 }
+
+
+class TestSignedIn:
+    async def test_a_remembered_mutation_is_refused_the_same_way(
+        self, gql: GraphQLClient, db: Database
+    ) -> None:
+        admin = bearer(await sign_in(db, await make_staff(db, "admin@example.gov.cn", Role.ADMIN)))
+        mutation = (
+            "mutation M($input: CreateDepartmentInput!) { createDepartment(input: $input) { __typename } }"
+        )
+        variables = {"input": {"code": "parks", "nameZh": LONE_SURROGATE}}
+
+        first = await send(gql, mutation, variables, headers={**admin, "idempotency-key": "k-1"})
+        again = await send(gql, mutation, variables, headers={**admin, "idempotency-key": "k-1"})
+
+        assert first.status == 400 and first.error_codes() == ["INVALID_INPUT"]
+        assert "at nameZh, character 1" in first.errors[0]["message"]
+        assert (again.status, again.body) == (first.status, first.body)
+        assert await DEPARTMENTS.of(db).count_documents({}) == 0
 
 
 class TestInDocuments:

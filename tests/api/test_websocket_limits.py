@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from httpx_ws import WebSocketDisconnect
 
+from api.settings import Settings, SettingsError
 from models.common.db import Database
 from tests.support.graphql_client import (
     GraphQLClient,
@@ -189,3 +190,30 @@ class TestWaitingSocketsPerAddress:
 
             async with gql.websocket() as later:
                 assert await later.init() == {"type": "connection_ack"}
+
+
+class TestSettings:
+    def test_the_limits_are_read_from_the_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("TOWNHALL_WS_INIT_TIMEOUT_SECONDS", "3")
+        monkeypatch.setenv("TOWNHALL_WS_MAX_PENDING_PER_ADDRESS", "4")
+        monkeypatch.setenv("TOWNHALL_WS_MAX_MESSAGE_BYTES", "2048")
+
+        settings = Settings.from_env()
+
+        assert (settings.ws_init_timeout_seconds, settings.ws_max_pending_per_address) == (3, 4)
+        assert settings.ws_max_message_bytes == 2048
+
+    def test_the_defaults(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        for name in ("INIT_TIMEOUT_SECONDS", "MAX_PENDING_PER_ADDRESS", "MAX_MESSAGE_BYTES"):
+            monkeypatch.delenv(f"TOWNHALL_WS_{name}", raising=False)
+
+        settings = Settings.from_env()
+
+        assert (settings.ws_init_timeout_seconds, settings.ws_max_pending_per_address) == (10, 10)
+        assert settings.ws_max_message_bytes == 65536
+
+    def test_a_message_limit_below_1_kib_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("TOWNHALL_WS_MAX_MESSAGE_BYTES", "100")
+
+        with pytest.raises(SettingsError, match="TOWNHALL_WS_MAX_MESSAGE_BYTES must be at least 1024"):
+            Settings.from_env()
