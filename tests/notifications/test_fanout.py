@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from bson import ObjectId
 
 from models.common.clock import from_epoch_ms
 from models.common.db import Database, Document
+from models.notifications import fanout
 from models.notifications.categories import Category
 from models.notifications.digests import send_due_digests
 from models.notifications.documents import (
@@ -19,7 +22,7 @@ from models.notifications.documents import (
     NOTIFICATION_SETTINGS,
     NOTIFICATIONS,
 )
-from models.notifications.fanout import CHUNK, notify_people, run_fanout_job
+from models.notifications.fanout import CHUNK, FANOUT_LEASE, notify_people, run_fanout_job
 from models.notifications.producers import Notice
 from models.notifications.rendering import render
 from tests.consultations.drafts import make_city, make_open
@@ -218,6 +221,46 @@ class TestFanoutJobs:
 
         told = {n["person_id"] for n in await NOTIFICATIONS.of(db).find().to_list()}
         assert told == set(people[12:])
+
+    async def test_a_worker_that_lost_its_lease_records_nothing_more(
+        self, db: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        consultation = await open_consultation(db)
+        department = consultation["department_id"]
+        people = [ObjectId() for _ in range(CHUNK + 5)]
+        await FOLLOWS.of(db).insert_many(
+            [
+                {
+                    "_id": f"{p}:department:{department}",
+                    "person_id": p,
+                    "target_key": f"department:{department}",
+                }
+                for p in people
+            ]
+        )
+        await FANOUTS.of(db).insert_one(job(consultation, []))
+        later = DAY + FANOUT_LEASE + dt.timedelta(seconds=1)
+        real_notify = fanout.notify_people
+        stalled: list[bool] = []
+
+        async def stall_first_worker(*args: Any) -> None:
+            await real_notify(*args)
+            if not stalled:
+                # Fault injection: worker-1 stalls past its lease after its first chunk, and
+                # worker-2 takes the job over and finishes it meanwhile.
+                stalled.append(True)
+                assert await run_fanout_job(db, "worker-2", now=lambda: later) is True
+
+        monkeypatch.setattr(fanout, "notify_people", stall_first_worker)
+
+        assert await run_fanout_job(db, "worker-1", now=lambda: DAY) is True
+
+        stored = await FANOUTS.of(db).find_one({})
+        assert stored is not None
+        assert (stored["lease_owner"], stored["done_at"]) == ("worker-2", later)
+        assert stored["cursor"] == {"key": 1, "after": None}
+        assert stored["lease_until"] == dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        assert await NOTIFICATIONS.of(db).count_documents({}) == len(people)
 
 
 async def open_consultation(db: Database) -> Document:
