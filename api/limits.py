@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -15,7 +15,9 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
+    Node,
     OperationDefinitionNode,
+    SelectionSetNode,
     get_introspection_query,
     is_enum_type,
     is_input_object_type,
@@ -37,6 +39,7 @@ MAX_NODE_IDS = 100  # ids one `nodes` field may ask for
 MAX_OVERLAP = 10_000  # pairwise comparisons of repeated selections (graphql-core's overlap rule)
 MAX_ERRORS = 50  # graphql-core stops validating a document after this many errors
 OFF_LOOP_CHARS = 1_000  # documents longer than this are parsed and validated in a worker thread
+CACHED_CHARS = 4_000_000  # the cache keeps at most this much document text (and cache_size documents)
 _STANDARD_INTROSPECTION = get_introspection_query(
     descriptions=True,
     specified_by_url=True,
@@ -93,8 +96,32 @@ class CheckedDocument:
     errors: tuple[GraphQLError, ...]
 
 
-def _error(message: str, node: Any = None, **extensions: Any) -> GraphQLError:
-    return GraphQLError(message, node, extensions=extensions or None)
+def _outline(document: DocumentNode) -> DocumentNode:
+    """The operations of a refused document without their selections: enough for Strawberry to
+    tell a query from a mutation, and far fewer objects for the cache and the collector."""
+    operations = [
+        OperationDefinitionNode(
+            operation=definition.operation,
+            name=definition.name,
+            variable_definitions=(),
+            directives=(),
+            selection_set=SelectionSetNode(selections=()),
+        )
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    return DocumentNode(definitions=tuple(operations))
+
+
+def _error(message: str, node: Node | None = None, **extensions: Any) -> GraphQLError:
+    # Located by source and position, not by node: a cached error keeps no document alive.
+    loc = node.loc if node is not None else None
+    return GraphQLError(
+        message,
+        source=loc.source if loc else None,
+        positions=[loc.start] if loc else None,
+        extensions=extensions or None,
+    )
 
 
 class DocumentLimits:
@@ -112,6 +139,7 @@ class DocumentLimits:
         )
         self.introspection = IntrospectionBudget.for_schema(self.sizes)
         self._cache: OrderedDict[str, CheckedDocument] = OrderedDict()
+        self._cached_chars = 0
 
     def cached(self, query: str) -> CheckedDocument | None:
         checked = self._cache.get(query)
@@ -121,23 +149,26 @@ class DocumentLimits:
 
     def remember(self, query: str, checked: CheckedDocument) -> None:
         self._cache[query] = checked
-        while len(self._cache) > self.limits.cache_size:
-            self._cache.popitem(last=False)
+        self._cached_chars += len(query)
+        while len(self._cache) > self.limits.cache_size or self._cached_chars > CACHED_CHARS:
+            forgotten, _ = self._cache.popitem(last=False)
+            self._cached_chars -= len(forgotten)
 
     def check(self, query: str) -> CheckedDocument:
         """Parse, measure, and — if no limit refuses the document — validate it (graphql-core)."""
         document = parse(query, max_tokens=self.limits.max_tokens)
         measure = measure_document(document, self.sizes)
         errors = self.limit_errors(measure)
-        if not errors:  # a refused document is not worth graphql-core's time
-            errors = validate(
-                self.schema,
-                document,
-                self.rules,
-                max_errors=MAX_ERRORS,
-                # Suggestions ("Did you mean …?") tell what the schema holds: only where introspection is on.
-                hide_suggestions=not self.limits.introspection,
-            )
+        if errors:  # refused: graphql-core need not see it, nor the cache keep all of it
+            return CheckedDocument(_outline(document), replace(measure, nodes={}), tuple(errors))
+        errors = validate(
+            self.schema,
+            document,
+            self.rules,
+            max_errors=MAX_ERRORS,
+            # Suggestions ("Did you mean …?") tell what the schema holds: only where introspection is on.
+            hide_suggestions=not self.limits.introspection,
+        )
         return CheckedDocument(document, measure, tuple(errors))
 
     def _over_cost(self, measure: DocumentMeasure) -> bool:
@@ -239,7 +270,7 @@ class DocumentLimits:
     ) -> list[GraphQLError]:
         """The checks that need the request's variables: `nodes(ids: $ids)` counts the ids given."""
         measure = checked.measure
-        if not measure.node_id_variables:
+        if not measure.node_id_variables or checked.errors:
             return []
         errors = []
         for name in sorted(measure.node_id_variables):
