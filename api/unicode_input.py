@@ -27,8 +27,8 @@ def lone_surrogate(text: str) -> re.Match[str] | None:
 
 
 def first_invalid_text(value: Any) -> tuple[str, re.Match[str]] | None:
-    """The path (`[0].email`) and position of the first text in `value`, a key or a string, that
-    is not valid Unicode; walked without recursion (the view bounds JSON depth, but callers vary)."""
+    """The path (`[0].email`) and position of a text in `value`, a key or a string, that is not
+    valid Unicode, if any; walked without recursion (the view bounds JSON depth, callers vary)."""
     stack: list[tuple[str, Any]] = [("", value)]
     while stack:
         path, item = stack.pop()
