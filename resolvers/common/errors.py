@@ -114,7 +114,7 @@ class AlreadyReportedError(UserError):
 # Each error class's GraphQL type and code. A class without an entry takes its nearest base
 # class's (a new Conflict subclass is a ConflictError until it gets a type of its own).
 _ERROR_TYPES: dict[type[errors.DomainError], tuple[type[UserError], ErrorCode]] = {
-    # Only a rule of models/ that is broken without a closer entry comes this far.
+    # A new direct subclass without an entry: the most general of these, not a masked error.
     errors.DomainError: (ConflictError, ErrorCode.CONFLICT),
     errors.InvalidInput: (InvalidInputError, ErrorCode.INVALID_INPUT),
     errors.NotFound: (NotFoundError, ErrorCode.NOT_FOUND),
