@@ -15,8 +15,11 @@ async def test_healthz(gql: GraphQLClient) -> None:
 async def test_readyz_pings_the_database(gql: GraphQLClient) -> None:
     response = await gql.http.get("/readyz")
 
+    body = response.json()
     assert response.status_code == 200
-    assert response.json() == {"status": "ready"}
+    assert body["status"] == "ready"
+    # What the calendar lacks depends on today's date; tests/common/test_calendar_notices.py pins it.
+    assert set(body) <= {"status", "calendar", "warnings"} and "coveredYears" in body["calendar"]
 
 
 async def test_metrics_count_operations_by_name_and_errors(gql: GraphQLClient) -> None:
