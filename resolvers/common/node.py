@@ -31,7 +31,9 @@ class NodeQueries:
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
         return await _resolve(info, id)
 
-    @strawberry.field(description="Objects by global ids (at most 100), in the same order; null where not found.")
+    @strawberry.field(
+        description="Objects by global ids (at most 100), in the same order; null where not found."
+    )
     async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
         # Concurrent loads of one type share a DataLoader batch: one query per type.
         return list(await asyncio.gather(*(_resolve(info, global_id) for global_id in ids)))

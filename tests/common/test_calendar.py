@@ -395,7 +395,9 @@ class TestLoadCalendar:
 class TestMissingYears:
     """Past the last year of published holidays the service keeps counting (weekends only), and says so."""
 
-    def test_a_lenient_calendar_warns_once_for_each_missing_year(self, caplog: pytest.LogCaptureFixture) -> None:
+    def test_a_lenient_calendar_warns_once_for_each_missing_year(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
         calendar = load_calendar(strict=False)  # its own: which years it has warned of is per calendar
         start = datetime(2026, 12, 30, 10, 0, tzinfo=SHANGHAI)
 
