@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from api.errors import present_errors
+from api.introspection import introspection_extension
 from api.limits import limits_extension
 from api.settings import Limits
 from api.unicode_input import UnicodeVariables, recode_invalid_unicode
@@ -104,6 +105,7 @@ def build_schema(
         *extra_extensions,
         limits_extension(limits),  # also the parse and validation cache
         UnicodeVariables,  # after the limits, whose validation errors it joins
+        introspection_extension(),
     ]
     return TownhallSchema(
         query=Query,
