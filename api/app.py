@@ -100,6 +100,7 @@ def create_app(
         graphql_ide="graphiql" if settings.development else None,
         allowed_origins=settings.allowed_origins,
         services=services,
+        max_tokens=limits.max_tokens,
         websocket_limits=WebSocketLimits(
             init_timeout=dt.timedelta(seconds=settings.ws_init_timeout_seconds),
             max_pending_per_address=settings.ws_max_pending_per_address,

@@ -77,13 +77,15 @@ def negotiate(accept: str | None) -> str | None:
     return best[2] if best else None
 
 
-def _mutation_payload(body: bytes) -> dict[str, Any] | None:
-    """The parts of a request that make it "the same request", when it is one mutation; else None."""
+def _mutation_payload(body: bytes, max_tokens: int) -> dict[str, Any] | None:
+    """The parts of a request that make it "the same request", when it is one mutation; else None.
+
+    Parsed with the same token bound as every document, so this early look costs no more."""
     try:
         data = request_json.decode(body)
         if not isinstance(data, dict):
             return None
-        document = parse(data["query"])
+        document = parse(data["query"], max_tokens=max_tokens)
     except (ValueError, KeyError, TypeError, GraphQLError):
         return None  # not a well-formed request: let the normal path answer it
     operation = get_operation_ast(document, data.get("operationName"))
@@ -120,6 +122,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
         self,
         *args: Any,
         services: Services,
+        max_tokens: int,
         websocket_limits: WebSocketLimits = DEFAULT_WEBSOCKET_LIMITS,
         **kwargs: Any,
     ) -> None:
@@ -127,6 +130,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
         kwargs.setdefault("connection_init_wait_timeout", websocket_limits.init_timeout)
         super().__init__(*args, **kwargs)
         self.services = services
+        self.max_tokens = max_tokens
         self.websocket_limits = websocket_limits
         self.pending_sockets = PendingSockets(websocket_limits.max_pending_per_address)
 
@@ -184,7 +188,7 @@ class TownhallGraphQL(GraphQL[Context, None]):
         """A mutation retried with the same Idempotency-Key by the same person gets the first response
         again and changes nothing twice; the key with another request is refused (422)."""
         signed_in = await self._authenticate(request.app.state.db, request.headers.get("authorization"))
-        payload = _mutation_payload(await request.body())
+        payload = _mutation_payload(await request.body(), self.max_tokens)
         if signed_in is None or payload is None:
             return await self.run(request)  # only signed-in people's mutations are remembered
         ran = False

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from models.common.actors import Role
+from models.common.idempotency import IDEMPOTENCY_KEYS
 from models.departments.documents import DEPARTMENTS
 from tests.support.factories import bearer, make_staff, sign_in
 from tests.support.graphql_client import GRAPHQL_RESPONSE, GraphQLClient
@@ -174,3 +175,21 @@ class TestIdempotentMutations:
 
         assert_refused(response, caplog, TOO_DEEP)
         assert await DEPARTMENTS.of(db).count_documents({}) == 0
+
+    async def test_a_document_over_the_token_limit_with_an_idempotency_key_is_refused_by_the_limit(
+        self, gql: GraphQLClient, db: Any
+    ) -> None:
+        admin = await make_staff(db, "admin@example.gov.cn", Role.ADMIN)
+        padding = " ".join("__typename" for _ in range(2500))  # over TOWNHALL_MAX_TOKENS (2000)
+        query = CREATE_DEPARTMENT.replace("{ __typename }", "{ " + padding + " }")
+        variables = {"input": {"code": "water", "name": {"zh": "市水务局"}}}
+        body = json.dumps({"query": query, "variables": variables}).encode()
+
+        response = await post(gql, body, **{"idempotency-key": "k-2"}, **bearer(await sign_in(db, admin)))
+
+        assert response.status_code == 400
+        errors = response.json()["errors"]
+        assert [error["extensions"]["code"] for error in errors] == ["GRAPHQL_VALIDATION_FAILED"]
+        assert "tokens" in errors[0]["message"]
+        assert await DEPARTMENTS.of(db).count_documents({}) == 0
+        assert await IDEMPOTENCY_KEYS.of(db).count_documents({}) == 0
