@@ -25,15 +25,23 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return not isinstance(original, DomainError | GraphQLError | GlobalIDValueError)
 
 
+def new_error_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def internal_message(error_id: str) -> str:
+    return f"Something went wrong on our side. If it keeps happening, quote error id {error_id}."
+
+
 def _masked(error: GraphQLError) -> GraphQLError:
-    error_id = uuid.uuid4().hex[:16]
+    error_id = new_error_id()
     log.error(
         "unexpected error in a GraphQL operation",
         exc_info=error.original_error,
         extra={"error_id": error_id, "path": error.path},
     )
     return GraphQLError(
-        f"Something went wrong on our side. If it keeps happening, quote error id {error_id}.",
+        internal_message(error_id),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -78,9 +86,12 @@ def present_errors(errors: list[GraphQLError]) -> None:
         errors[index] = _masked(error) if _is_unexpected(error) else _coded(error)
 
 
-def error_response(status: int, message: str, code: str, media_type: str = "application/json") -> Response:
+def error_response(
+    status: int, message: str, code: str, media_type: str = "application/json", **extensions: str
+) -> Response:
     """A refusal outside GraphQL execution (transport, auth, downloads), shaped like GraphQL errors."""
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}, ensure_ascii=False)
+    error = {"message": message, "extensions": {"code": code, **extensions}}
+    body = json.dumps({"errors": [error]}, ensure_ascii=False)
     response = Response(body, status_code=status, media_type=media_type)
     if status == 401:
         response.headers["www-authenticate"] = 'Bearer error="invalid_token"'

@@ -10,6 +10,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import INTERNAL, error_response, internal_message, new_error_id
+from api.errors import log as errors_log
 from api.logs import request_id_var
 from api.metrics import Metrics
 
@@ -45,6 +47,14 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Whatever escaped every layer below: logged with an id, answered as JSON if still possible.
+            if scope["type"] != "http" or status:
+                raise
+            error_id = new_error_id()
+            errors_log.error("unexpected error outside GraphQL", exc_info=True, extra={"error_id": error_id})
+            response = error_response(500, internal_message(error_id), INTERNAL, errorId=error_id)
+            await response(scope, receive, send_with_id)
         finally:
             path = scope.get("path", "")
             if scope["type"] == "http":

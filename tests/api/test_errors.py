@@ -8,6 +8,7 @@ import logging
 import pytest
 from strawberry.relay import to_base64
 
+from api.graphql_view import TownhallGraphQL
 from api.logs import JsonFormatter
 from models.departments.documents import DEPARTMENTS
 from tests.support.graphql_client import GraphQLClient
@@ -61,6 +62,32 @@ class TestMaskedErrors:
         assert line["request_id"] == response.headers["x-request-id"]
         assert line["level"] == "error"
         assert "KeyError: 'name'" in line["exception"]
+
+    async def test_an_exception_escaping_the_graphql_view_is_a_json_500_with_ids(
+        self, gql: GraphQLClient, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Fault injection: the view itself fails, below every GraphQL error handler.
+        async def broken(self: TownhallGraphQL, request: object) -> None:
+            raise RuntimeError("the view broke")
+
+        monkeypatch.setattr(TownhallGraphQL, "run", broken)
+        with caplog.at_level(logging.ERROR, logger="townhall.errors"):
+            response = await gql.http.post(
+                "/graphql", json={"query": "{ serverTime }"}, headers={"x-request-id": "req-escaped-1"}
+            )
+
+        assert response.status_code == 500
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.headers["x-request-id"] == "req-escaped-1"
+        [error] = response.json()["errors"]
+        error_id = error["extensions"]["errorId"]
+        assert error == {
+            "message": f"Something went wrong on our side. If it keeps happening, quote error id {error_id}.",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "errorId": error_id},
+        }
+        [logged] = [r for r in caplog.records if getattr(r, "error_id", None) == error_id]
+        line = json.loads(JsonFormatter().format(logged))
+        assert line["request_id"] == "req-escaped-1" and "RuntimeError: the view broke" in line["exception"]
 
     async def test_malformed_global_id_is_a_clear_input_error(self, gql: GraphQLClient) -> None:
         response = await gql.execute('{ node(id: "not-a-global-id") { id } }')
