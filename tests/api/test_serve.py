@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,26 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the server did not become ready")
+from tests.support.live_server import ROOT, free_port, wait_until_ready
 
 
 @pytest.fixture
@@ -59,7 +39,7 @@ def test_demo_server_answers_graphql_and_stops_cleanly_on_sigterm(
         stderr=subprocess.PIPE,
     )
     try:
-        wait_until_healthy(base, process)
+        wait_until_ready(base, process)
 
         answer = httpx.post(
             f"{base}/graphql",
@@ -118,7 +98,7 @@ def test_serve_with_worker_stops_within_seconds_when_its_process_group_gets_sigt
         start_new_session=True,
     )
     try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", process)
+        wait_until_ready(f"http://127.0.0.1:{port}", process)
         time.sleep(1.5)  # the worker loops are polling
         pid_file = tmp_path / "state" / "data" / "nx-27017.pid"
         if not os.environ.get("TEST_MONGODB_URI"):
