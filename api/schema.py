@@ -20,7 +20,7 @@ from resolvers.consultations.comment_mutations import AdoptionReportMutations, C
 from resolvers.consultations.comment_queries import CommentQueries
 from resolvers.consultations.figures import FiguresQueries
 from resolvers.consultations.mutations import ConsultationMutations
-from resolvers.consultations.queries import ConsultationQueries
+from resolvers.consultations.schema import ConsultationQueries
 from resolvers.departments.mutations import DepartmentMutations
 from resolvers.departments.queries import DepartmentQueries
 from resolvers.departments.subscriptions import DepartmentSubscriptions

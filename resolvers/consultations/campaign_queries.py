@@ -13,9 +13,9 @@ from models.common.rate_limits import RateLimit, check_all
 from models.consultations import campaign_reads
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page
-from resolvers.consultations.campaign_types import Campaign
-from resolvers.consultations.comment_types import Comment
-from resolvers.consultations.types import consultation_id
+from resolvers.consultations.types.campaign import Campaign
+from resolvers.consultations.types.comment import Comment
+from resolvers.consultations.types.consultation import consultation_id
 
 SIMILAR_COMMENTS = "similarComments"
 # Applied unless TOWNHALL_RATE_LIMITS sets similarComments.<scope> rules. Only this operation's

@@ -9,9 +9,9 @@ from strawberry import relay
 from models.consultations import comments, report
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page, own_page, page_args
-from resolvers.consultations.comment_types import AdoptionReport, Comment, Theme
+from resolvers.consultations.types.comment import AdoptionReport, Comment, Theme
 from resolvers.consultations.loaders import CONSULTATION_BY_ID
-from resolvers.consultations.types import consultation_id
+from resolvers.consultations.types.consultation import consultation_id
 
 
 @strawberry.type

@@ -21,8 +21,8 @@ from models.notifications.follows import parse_target_key
 from models.notifications.preferences import PersonSettings
 from models.notifications.rendering import language_locale, render
 from resolvers.common.context import Info
-from resolvers.consultations.comment_types import Comment
-from resolvers.consultations.types import Consultation
+from resolvers.consultations.types.comment import Comment
+from resolvers.consultations.types.consultation import Consultation
 from resolvers.departments.types import Department
 from resolvers.districts.types import District
 from resolvers.identity.loaders import PERSON_BY_ID

@@ -17,8 +17,8 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.campaign_types import Campaign, campaign_id
-from resolvers.consultations.comment_types import theme_id
+from resolvers.consultations.types.campaign import Campaign, campaign_id
+from resolvers.consultations.types.comment import theme_id
 
 
 @strawberry.input

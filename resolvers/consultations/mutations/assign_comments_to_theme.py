@@ -17,7 +17,7 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.comment_types import Theme, comment_id, theme_id
+from resolvers.consultations.types.comment import Theme, comment_id, theme_id
 
 
 @strawberry.input

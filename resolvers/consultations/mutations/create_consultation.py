@@ -11,7 +11,7 @@ from models.consultations import service
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.types import ClauseInput, Consultation, clause_texts
+from resolvers.consultations.types.consultation import ClauseInput, Consultation, clause_texts
 
 
 @strawberry.input

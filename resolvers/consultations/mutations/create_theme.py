@@ -17,8 +17,8 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.comment_types import Theme
-from resolvers.consultations.types import consultation_id
+from resolvers.consultations.types.comment import Theme
+from resolvers.consultations.types.consultation import consultation_id
 
 
 @strawberry.input

@@ -11,7 +11,7 @@ from models.consultations import comments
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.comment_types import Comment, comment_id
+from resolvers.consultations.types.comment import Comment, comment_id
 
 
 @strawberry.input

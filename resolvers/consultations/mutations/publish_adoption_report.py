@@ -19,8 +19,8 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.comment_types import AdoptionReport
-from resolvers.consultations.types import Consultation, consultation_id
+from resolvers.consultations.types.comment import AdoptionReport
+from resolvers.consultations.types.consultation import Consultation, consultation_id
 
 
 @strawberry.input

@@ -19,7 +19,7 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.comment_types import Comment, comment_id
+from resolvers.consultations.types.comment import Comment, comment_id
 
 
 @strawberry.input

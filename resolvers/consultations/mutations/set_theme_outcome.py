@@ -18,7 +18,7 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.comment_types import Theme, theme_id
+from resolvers.consultations.types.comment import Theme, theme_id
 
 
 @strawberry.input

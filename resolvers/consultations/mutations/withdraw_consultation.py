@@ -18,7 +18,7 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.types import Consultation, consultation_id
+from resolvers.consultations.types.consultation import Consultation, consultation_id
 
 
 @strawberry.input

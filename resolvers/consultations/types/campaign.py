@@ -14,9 +14,9 @@ from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, connection_from_page, load_reference, page_args
 from resolvers.consultations.campaign_loaders import CAMPAIGN_BY_ID
 from resolvers.consultations.comment_loaders import THEME_BY_ID
-from resolvers.consultations.comment_types import Comment, Theme, node_object_id, report_visible
+from resolvers.consultations.types.comment import Comment, Theme, node_object_id, report_visible
 from resolvers.consultations.loaders import CONSULTATION_BY_ID
-from resolvers.consultations.types import Consultation
+from resolvers.consultations.types.consultation import Consultation
 
 
 @strawberry.type(

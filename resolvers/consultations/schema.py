@@ -1,4 +1,4 @@
-"""Query fields for consultations."""
+"""The consultations domain's GraphQL fields: ConsultationQueries and ConsultationMutations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from models.consultations.browse import CLOSING_SOON_DAYS, MAX_CLOSING_WITHIN_DA
 from models.consultations.documents import Stage
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page, page_args
-from resolvers.consultations.types import Consultation
+from resolvers.consultations.types.consultation import Consultation
 
 
 @strawberry.type

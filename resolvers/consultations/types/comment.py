@@ -23,17 +23,17 @@ from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_nodes, load_reference
 from resolvers.consultations.comment_loaders import COMMENT_BY_ID, THEME_BY_ID, agreed_by
 from resolvers.consultations.loaders import CONSULTATION_BY_ID
-from resolvers.consultations.types import Consultation
+from resolvers.consultations.types.consultation import Consultation
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 from resolvers.identity.loaders import PERSON_BY_ID
 from resolvers.identity.types import Person
 from resolvers.moderation.content_moderation import ContentModeration, moderation_of
 
 if TYPE_CHECKING:
-    from resolvers.consultations.campaign_types import Campaign
+    from resolvers.consultations.types.campaign import Campaign
 
 # campaign_types imports this module, so the schema resolves the campaign's type lazily.
-LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.campaign_types")]
+LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.types.campaign")]
 
 # The stored enums, as GraphQL enums (registered on the models' enums themselves).
 strawberry.enum(Stance, name="Stance", description="What a comment says about the text.")
@@ -224,7 +224,7 @@ class Comment(DocumentNode, relay.Node):
     @strawberry.field(description="The campaign of near-identical comments it belongs to, if any.")
     async def campaign(self, info: Info) -> LazyCampaign | None:
         from resolvers.consultations.campaign_loaders import CAMPAIGN_BY_ID
-        from resolvers.consultations.campaign_types import Campaign
+        from resolvers.consultations.types.campaign import Campaign
 
         return await load_reference(
             info, CAMPAIGN_BY_ID, self.document.get("campaign_id"), Campaign.from_document

@@ -29,12 +29,12 @@ from resolvers.topics.loaders import TOPIC_BY_ID
 from resolvers.topics.types import Topic
 
 if TYPE_CHECKING:
-    from resolvers.consultations.campaign_types import Campaign
-    from resolvers.consultations.comment_types import AdoptionReport
+    from resolvers.consultations.types.campaign import Campaign
+    from resolvers.consultations.types.comment import AdoptionReport
 
 # comment_types imports this module, so the schema resolves the report's type lazily.
-LazyAdoptionReport = Annotated["AdoptionReport", strawberry.lazy("resolvers.consultations.comment_types")]
-LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.campaign_types")]
+LazyAdoptionReport = Annotated["AdoptionReport", strawberry.lazy("resolvers.consultations.types.comment")]
+LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.types.campaign")]
 
 # The stored enums, as GraphQL enums (registered on the models' enums themselves).
 strawberry.enum(
@@ -237,7 +237,7 @@ class Consultation(DocumentNode, relay.Node):
         "(stage CONCLUDED)."
     )
     def report(self) -> LazyAdoptionReport | None:
-        from resolvers.consultations.comment_types import AdoptionReport
+        from resolvers.consultations.types.comment import AdoptionReport
 
         report = self.document.get("report")
         return AdoptionReport.from_document(report) if report else None

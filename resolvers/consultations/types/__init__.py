@@ -1,0 +1,1 @@
+"""GraphQL types of consultations, one module per thing: the consultation, its comments and themes, campaigns, figures."""
