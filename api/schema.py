@@ -15,12 +15,7 @@ from api.limits import limits_extension
 from api.settings import Limits
 from api.unicode_input import UnicodeVariables, recode_invalid_unicode
 from resolvers.common.node import NodeQueries
-from resolvers.consultations.campaign_queries import CampaignQueries
-from resolvers.consultations.comment_mutations import AdoptionReportMutations, CommentMutations
-from resolvers.consultations.comment_queries import CommentQueries
-from resolvers.consultations.figures import FiguresQueries
-from resolvers.consultations.mutations import ConsultationMutations
-from resolvers.consultations.schema import ConsultationQueries
+from resolvers.consultations.schema import ConsultationMutations, ConsultationQueries
 from resolvers.departments.mutations import DepartmentMutations
 from resolvers.departments.queries import DepartmentQueries
 from resolvers.departments.subscriptions import DepartmentSubscriptions
@@ -47,9 +42,6 @@ class Query(
     DistrictQueries,
     TopicQueries,
     ConsultationQueries,
-    CommentQueries,
-    FiguresQueries,
-    CampaignQueries,
     ModerationQueries,
     ScreeningRulesQueries,
     TransparencyQueries,
@@ -63,8 +55,6 @@ class Mutation(
     IdentityMutations,
     DepartmentMutations,
     ConsultationMutations,
-    CommentMutations,
-    AdoptionReportMutations,
     ModerationMutations,
     NotificationMutations,
 ):

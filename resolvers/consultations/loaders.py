@@ -1,12 +1,17 @@
-"""DataLoaders for consultations and their stored versions."""
+"""DataLoaders for consultations, their stored versions, comments, themes, campaigns and agreements."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bson import ObjectId
 
-from models.common.db import Document
-from models.consultations import repository, versions
-from resolvers.common.loaders import LoaderSpec, keyed
+from models.common.db import Database, Document
+from models.common.repository import find_by_keys
+from models.consultations import comments, repository, versions
+from models.consultations.campaign_reads import find_campaigns
+from models.consultations.documents import THEMES
+from resolvers.common.loaders import DocumentLoader, LoaderSpec, keyed
 
 CONSULTATION_BY_ID: LoaderSpec[ObjectId, Document | None] = keyed(
     "consultation_by_id", repository.find_consultations
@@ -14,3 +19,25 @@ CONSULTATION_BY_ID: LoaderSpec[ObjectId, Document | None] = keyed(
 VERSIONS_BY_CONSULTATION: LoaderSpec[ObjectId, list[Document]] = keyed(
     "versions_by_consultation", versions.versions_by_consultation, default=[]
 )
+
+
+async def _find_themes(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, Document]:
+    return await find_by_keys(THEMES.of(db), "_id", ids)  # type: ignore[return-value]
+
+
+COMMENT_BY_ID: DocumentLoader = keyed("comment_by_id", repository.find_comments)
+THEME_BY_ID: DocumentLoader = keyed("theme_by_id", _find_themes)
+CAMPAIGN_BY_ID: DocumentLoader = keyed("campaign_by_id", find_campaigns)
+
+
+def agreed_by(person_id: ObjectId) -> LoaderSpec[ObjectId, bool]:
+    """Whether `person_id` agreed with each comment: one `$in` per page of comments.
+
+    The person is part of the loader's name, so a request's loaders never mix two viewers.
+    """
+
+    async def batch(db: Database, comment_ids: list[ObjectId]) -> list[bool]:
+        agreed = await comments.agreed_by(db, person_id, comment_ids)
+        return [comment_id in agreed for comment_id in comment_ids]
+
+    return LoaderSpec(name=f"comment_agreed_by:{person_id}", batch=batch)

@@ -18,7 +18,7 @@ from models.moderation.content_kinds import CONSULTATION_COMMENT
 from models.moderation.profile_name_content import PROFILE_NAME, judged_name
 from resolvers.common.context import Info
 from resolvers.common.loaders import DocumentLoader
-from resolvers.consultations.comment_loaders import COMMENT_BY_ID
+from resolvers.consultations.loaders import COMMENT_BY_ID
 from resolvers.consultations.types.comment import Comment, comment_id, node_object_id
 from resolvers.identity.loaders import PERSON_BY_ID
 from resolvers.identity.types import Person

@@ -19,7 +19,12 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.types.consultation import ClauseInput, Consultation, clause_texts, consultation_id
+from resolvers.consultations.types.consultation import (
+    ClauseInput,
+    Consultation,
+    clause_texts,
+    consultation_id,
+)
 
 
 @strawberry.input(description="Only the fields given change; `clauses`, when given, is the whole new text.")

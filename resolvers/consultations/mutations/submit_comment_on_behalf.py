@@ -19,8 +19,8 @@ from resolvers.common.errors import (
     WrongStageError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.consultations.types.comment import Comment
 from resolvers.consultations.mutations.submit_comment import CommentSubmitted
+from resolvers.consultations.types.comment import Comment
 from resolvers.consultations.types.consultation import consultation_id
 
 

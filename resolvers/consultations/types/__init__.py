@@ -1,1 +1,1 @@
-"""GraphQL types of consultations, one module per thing: the consultation, its comments and themes, campaigns, figures."""
+"""GraphQL types of consultations, one module each: consultation, comments and themes, campaigns, figures."""

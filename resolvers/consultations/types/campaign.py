@@ -9,13 +9,13 @@ from bson import ObjectId
 from strawberry import relay
 
 from models.common.db import Document
+from models.common.pagination import PageArgs
+from models.consultations import campaign_reads
 from models.consultations.campaign_reads import campaign_comments
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, connection_from_page, load_reference, page_args
-from resolvers.consultations.campaign_loaders import CAMPAIGN_BY_ID
-from resolvers.consultations.comment_loaders import THEME_BY_ID
+from resolvers.consultations.loaders import CAMPAIGN_BY_ID, CONSULTATION_BY_ID, THEME_BY_ID
 from resolvers.consultations.types.comment import Comment, Theme, node_object_id, report_visible
-from resolvers.consultations.loaders import CONSULTATION_BY_ID
 from resolvers.consultations.types.consultation import Consultation
 
 
@@ -78,3 +78,11 @@ class Campaign(DocumentNode, relay.Node):
 
 def campaign_id(global_id: relay.GlobalID, field: str = "campaignId") -> ObjectId:
     return node_object_id(global_id, Campaign.__name__, field)
+
+
+async def consultation_campaigns(
+    info: Info, consultation: ObjectId, args: PageArgs
+) -> relay.Connection[Campaign]:
+    """Consultation.campaigns (the field lives on the Consultation type)."""
+    page = await campaign_reads.campaigns_of(info.context.db, consultation, args, info.context.page_bounds)
+    return connection_from_page(relay.Connection[Campaign], page, Campaign.from_document)

@@ -21,8 +21,13 @@ from models.departments.policy import may_act_for
 from models.moderation.content_kinds import CONSULTATION_COMMENT
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_nodes, load_reference
-from resolvers.consultations.comment_loaders import COMMENT_BY_ID, THEME_BY_ID, agreed_by
-from resolvers.consultations.loaders import CONSULTATION_BY_ID
+from resolvers.consultations.loaders import (
+    CAMPAIGN_BY_ID,
+    COMMENT_BY_ID,
+    CONSULTATION_BY_ID,
+    THEME_BY_ID,
+    agreed_by,
+)
 from resolvers.consultations.types.consultation import Consultation
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 from resolvers.identity.loaders import PERSON_BY_ID
@@ -32,7 +37,7 @@ from resolvers.moderation.content_moderation import ContentModeration, moderatio
 if TYPE_CHECKING:
     from resolvers.consultations.types.campaign import Campaign
 
-# campaign_types imports this module, so the schema resolves the campaign's type lazily.
+# types.campaign imports this module, so the schema resolves the campaign's type lazily.
 LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.types.campaign")]
 
 # The stored enums, as GraphQL enums (registered on the models' enums themselves).
@@ -223,7 +228,6 @@ class Comment(DocumentNode, relay.Node):
 
     @strawberry.field(description="The campaign of near-identical comments it belongs to, if any.")
     async def campaign(self, info: Info) -> LazyCampaign | None:
-        from resolvers.consultations.campaign_loaders import CAMPAIGN_BY_ID
         from resolvers.consultations.types.campaign import Campaign
 
         return await load_reference(

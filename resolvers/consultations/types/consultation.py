@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from resolvers.consultations.types.campaign import Campaign
     from resolvers.consultations.types.comment import AdoptionReport
 
-# comment_types imports this module, so the schema resolves the report's type lazily.
+# types.comment imports this module, so the schema resolves the report's type lazily.
 LazyAdoptionReport = Annotated["AdoptionReport", strawberry.lazy("resolvers.consultations.types.comment")]
 LazyCampaign = Annotated["Campaign", strawberry.lazy("resolvers.consultations.types.campaign")]
 
@@ -254,7 +254,7 @@ class Consultation(DocumentNode, relay.Node):
         last: int | None = None,
         before: str | None = None,
     ) -> relay.Connection[LazyCampaign]:
-        from resolvers.consultations.campaign_queries import consultation_campaigns
+        from resolvers.consultations.types.campaign import consultation_campaigns
 
         args = PageArgs(first=first, after=after, last=last, before=before)
         return await consultation_campaigns(info, self.document["_id"], args)
