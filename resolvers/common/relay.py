@@ -11,6 +11,8 @@ from strawberry import relay
 
 from models.common.actors import Actor
 from models.common.db import Database, Document
+from models.common.errors import InvalidInput
+from models.common.ids import parse_object_id
 from models.common.pagination import Page, PageArgs, PageBounds
 from resolvers.common.context import Info
 from resolvers.common.loaders import DocumentLoader
@@ -55,6 +57,19 @@ def connection_from_page(connection: type[C], page: Page, to_node: Callable[[Doc
             end_cursor=page.cursors[-1] if page.cursors else None,
         ),
     )
+
+
+def node_key(global_id: relay.GlobalID, type_name: str, field: str = "id") -> str:
+    """The node id inside a global id of `type_name`, as given; another type's id is refused."""
+    if global_id.type_name != type_name:
+        raise InvalidInput(f"this is not a {type_name}'s id", field=field)
+    return global_id.node_id
+
+
+def node_object_id(global_id: relay.GlobalID, type_name: str, field: str = "id") -> ObjectId:
+    """The stored id behind a global id of `type_name`; another type's id, or a malformed one, is
+    InvalidInput on `field`. Every argument naming a stored object goes through here (or node_key)."""
+    return parse_object_id(node_key(global_id, type_name, field), field=field)
 
 
 def object_ids(node_ids: Iterable[str]) -> list[ObjectId | None]:

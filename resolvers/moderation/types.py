@@ -12,12 +12,11 @@ from strawberry import relay
 
 from models.common.clock import utcnow
 from models.common.db import Document
-from models.common.errors import InvalidInput
 from models.moderation.browse import may_read
 from models.moderation.queue import FREE
 from moderation.detectors.personal_data import find_personal_data
 from resolvers.common.context import Info
-from resolvers.common.relay import load_reference
+from resolvers.common.relay import load_reference, node_key
 from resolvers.identity.loaders import PERSON_BY_ID
 from resolvers.identity.types import Person
 from resolvers.moderation.content import CONTENT_VIEWS, ModerationContent, load_content
@@ -213,7 +212,5 @@ class ModerationItem(relay.Node):
 
 
 def item_id(global_id: relay.GlobalID, field: str = "itemId") -> str:
-    """The stored id behind a ModerationItem's global id; another type's id is refused."""
-    if global_id.type_name != MODERATION_ITEM:
-        raise InvalidInput("this is not a moderation item's id", field=field)
-    return global_id.node_id
+    """The stored id behind a ModerationItem's global id (a string); another type's id is refused."""
+    return node_key(global_id, MODERATION_ITEM, field)

@@ -13,7 +13,6 @@ from strawberry import relay
 
 from models.common.db import Document
 from models.common.errors import InvalidInput
-from models.common.ids import parse_object_id
 from models.notifications import inbox
 from models.notifications.categories import TRANSACTIONAL, Category, Delivery
 from models.notifications.devices import Platform
@@ -21,6 +20,7 @@ from models.notifications.follows import parse_target_key
 from models.notifications.preferences import PersonSettings
 from models.notifications.rendering import language_locale, render
 from resolvers.common.context import Info
+from resolvers.common.relay import node_object_id
 from resolvers.consultations.types.comment import Comment
 from resolvers.consultations.types.consultation import Consultation
 from resolvers.departments.types import Department
@@ -73,7 +73,7 @@ def follow_target(global_id: relay.GlobalID) -> tuple[str, ObjectId]:
         raise InvalidInput(
             "only departments, topics, districts and consultations can be followed", field="targetId"
         )
-    return kind, parse_object_id(global_id.node_id, field="targetId")
+    return kind, node_object_id(global_id, global_id.type_name, field="targetId")
 
 
 async def viewer_locale(info: Info) -> str:

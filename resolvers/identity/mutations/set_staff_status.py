@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from models.common.ids import parse_object_id
 from models.identity import staff
 from models.identity.documents import Status
 from resolvers.common.context import Info
@@ -18,6 +17,7 @@ from resolvers.common.errors import (
     RateLimitedError,
 )
 from resolvers.common.mutations import protected_mutation
+from resolvers.common.relay import node_object_id
 from resolvers.identity.types import Person
 
 # The stored statuses, as a GraphQL enum (registered on the models' enum itself).
@@ -40,7 +40,7 @@ async def set_staff_status(info: Info, person_id: relay.GlobalID, status: Status
     document = await staff.set_staff_status(
         info.context.db,
         info.context.actor,
-        parse_object_id(person_id.node_id, field="personId"),
+        node_object_id(person_id, Person.__name__, field="personId"),
         status,
     )
     return StaffStatusChanged(person=Person.from_document(document))

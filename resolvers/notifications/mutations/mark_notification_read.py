@@ -7,11 +7,11 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from models.common.errors import InvalidInput
 from models.notifications import inbox
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
+from resolvers.common.relay import node_key
 from resolvers.notifications.types import Notification, viewer_locale
 
 
@@ -34,9 +34,8 @@ MarkNotificationReadResult = Annotated[
 
 @protected_mutation()
 async def mark_notification_read(info: Info, input: MarkNotificationReadInput) -> MarkNotificationReadResult:
-    if input.id.type_name != Notification.__name__:
-        raise InvalidInput("this is not a Notification's id", field="id")
-    document = await inbox.mark_read(info.context.db, info.context.actor, input.id.node_id)
+    notification_id = node_key(input.id, Notification.__name__, field="id")
+    document = await inbox.mark_read(info.context.db, info.context.actor, notification_id)
     return NotificationMarkedRead(
         notification=Notification.from_document(document, await viewer_locale(info)),
         unread_count=await inbox.unread_count(info.context.db, info.context.actor),
