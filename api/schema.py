@@ -16,10 +16,8 @@ from api.settings import Limits
 from api.unicode_input import UnicodeVariables, recode_invalid_unicode
 from resolvers.common.node import NodeQueries
 from resolvers.consultations.schema import ConsultationMutations, ConsultationQueries
-from resolvers.departments.mutations import DepartmentMutations
-from resolvers.departments.queries import DepartmentQueries
-from resolvers.departments.subscriptions import DepartmentSubscriptions
-from resolvers.districts.queries import DistrictQueries
+from resolvers.departments.schema import DepartmentMutations, DepartmentQueries, DepartmentSubscriptions
+from resolvers.districts.schema import DistrictQueries
 from resolvers.identity.mutations import IdentityMutations
 from resolvers.identity.queries import IdentityQueries
 from resolvers.moderation.mutations import ModerationMutations
@@ -29,7 +27,7 @@ from resolvers.moderation.transparency import TransparencyQueries
 from resolvers.notifications.mutations import NotificationMutations
 from resolvers.notifications.queries import NotificationQueries
 from resolvers.system import SystemQueries
-from resolvers.topics.queries import TopicQueries
+from resolvers.topics.schema import TopicQueries
 
 
 # Each domain contributes a class of fields; the roots inherit them all.

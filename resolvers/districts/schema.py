@@ -1,4 +1,4 @@
-"""Query fields for districts."""
+"""The districts domain's GraphQL fields: DistrictQueries."""
 
 from __future__ import annotations
 

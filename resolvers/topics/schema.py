@@ -1,4 +1,4 @@
-"""Query fields for topics."""
+"""The topics domain's GraphQL fields: TopicQueries."""
 
 from __future__ import annotations
 
