@@ -18,14 +18,12 @@ from resolvers.common.node import NodeQueries
 from resolvers.consultations.schema import ConsultationMutations, ConsultationQueries
 from resolvers.departments.schema import DepartmentMutations, DepartmentQueries, DepartmentSubscriptions
 from resolvers.districts.schema import DistrictQueries
-from resolvers.identity.mutations import IdentityMutations
-from resolvers.identity.queries import IdentityQueries
+from resolvers.identity.schema import IdentityMutations, IdentityQueries
 from resolvers.moderation.mutations import ModerationMutations
 from resolvers.moderation.queries import ModerationQueries
 from resolvers.moderation.screening_rules import ScreeningRulesQueries
 from resolvers.moderation.transparency import TransparencyQueries
-from resolvers.notifications.mutations import NotificationMutations
-from resolvers.notifications.queries import NotificationQueries
+from resolvers.notifications.schema import NotificationMutations, NotificationQueries
 from resolvers.system import SystemQueries
 from resolvers.topics.schema import TopicQueries
 
