@@ -1,4 +1,4 @@
-"""Person (what anyone may see of someone) and Me (what the signed-in person sees of themselves)."""
+"""Person (what anyone may see of someone), Me (what the signed-in person sees of themselves), SignedIn."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from strawberry import relay
 
 from models.common import actors
 from models.common.db import Document
+from models.identity.sessions import Session
 from models.moderation.profile_name_content import PENDING_NAME, PROFILE_NAME
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_reference
@@ -102,4 +103,27 @@ class Me:
             created_at=document["created_at"],
             pending_public_name=document.get(PENDING_NAME),
             document=document,
+        )
+
+
+@strawberry.type(
+    description="Keep the refresh token safely; send the access token as 'Authorization: Bearer'."
+)
+class SignedIn:
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str = strawberry.field(
+        description="Use once, with refreshSession, before it expires; every use returns a new one."
+    )
+    refresh_token_expires_at: datetime
+    me: Me
+
+    @classmethod
+    def from_session(cls, session: Session) -> SignedIn:
+        return cls(
+            access_token=session.access_token,
+            access_token_expires_at=session.access_expires_at,
+            refresh_token=session.refresh_token,
+            refresh_token_expires_at=session.refresh_expires_at,
+            me=Me.from_document(session.person),
         )

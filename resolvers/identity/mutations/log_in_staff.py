@@ -14,7 +14,7 @@ from resolvers.common.errors import (
     RateLimitedError,
 )
 from resolvers.common.mutations import count_attempt, protected_mutation
-from resolvers.identity.session_types import SignedIn
+from resolvers.identity.types import SignedIn
 
 LogInStaffResult = Annotated[
     SignedIn | InvalidCredentialsError | RateLimitedError | ForbiddenError,

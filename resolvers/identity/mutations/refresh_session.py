@@ -10,7 +10,7 @@ from models.identity import sessions
 from resolvers.common.context import Info
 from resolvers.common.errors import InvalidTokenError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.identity.session_types import SignedIn
+from resolvers.identity.types import SignedIn
 
 RefreshSessionResult = Annotated[
     SignedIn | InvalidTokenError | RateLimitedError,

@@ -11,7 +11,7 @@ from models.identity.phones import phone_hash
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, InvalidTokenError, RateLimitedError
 from resolvers.common.mutations import count_attempt, protected_mutation
-from resolvers.identity.session_types import SignedIn
+from resolvers.identity.types import SignedIn
 
 SignInResult = Annotated[
     SignedIn | InvalidTokenError | InvalidInputError | ForbiddenError | RateLimitedError,
