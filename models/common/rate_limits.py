@@ -193,8 +193,11 @@ class Scope(StrEnum):
 
 
 ALL_MUTATIONS = "mutation"
+# Every default limit, mutations' and queries' alike. A limited query (similarComments, asked as
+# people type) counts against its own rules only, so it never uses up the mutation budget.
 DEFAULT_RATE_LIMITS = (
-    "signIn.address=10/60s,signIn.account=5/60s,mutation.person=60/60s,mutation.address=300/60s"
+    "signIn.address=10/60s,signIn.account=5/60s,mutation.person=60/60s,mutation.address=300/60s,"
+    "similarComments.person=60/60s,similarComments.address=300/60s"
 )
 
 _WINDOW_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -247,9 +250,11 @@ class RateLimitTable:
         rules.update(parse_rate_limits(text or ""))
         return cls(rules)
 
-    def rules_for(self, operation: str) -> list[tuple[Scope, RateLimit]]:
-        """The rules a mutation named `operation` is counted against."""
-        operations = (ALL_MUTATIONS,) if operation == ALL_MUTATIONS else (ALL_MUTATIONS, operation)
+    def rules_for(self, operation: str, *, mutation: bool = True) -> list[tuple[Scope, RateLimit]]:
+        """The rules an operation named `operation` is counted against: a mutation's own and the
+        "mutation.<scope>" ones; a query's (`mutation=False`) only its own."""
+        counted_as_mutation = mutation and operation != ALL_MUTATIONS
+        operations = (ALL_MUTATIONS, operation) if counted_as_mutation else (operation,)
         return [
             (Scope(name.rpartition(".")[2]), rule)
             for name, rule in self.rules.items()
@@ -263,6 +268,7 @@ class RateLimitTable:
         person_id: str | None = None,
         address: str | None = None,
         account: str | None = None,
+        mutation: bool = True,
     ) -> list[tuple[RateLimit, str]]:
         """(rule, subject) pairs for `check_all`; rules whose subject is unknown here are skipped.
 
@@ -277,4 +283,8 @@ class RateLimitTable:
             if account
             else None,
         }
-        return [(rule, subject) for scope, rule in self.rules_for(operation) if (subject := subjects[scope])]
+        return [
+            (rule, subject)
+            for scope, rule in self.rules_for(operation, mutation=mutation)
+            if (subject := subjects[scope])
+        ]

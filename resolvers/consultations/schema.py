@@ -15,6 +15,7 @@ from models.consultations.documents import Stage
 from models.consultations.figures import department_adoption
 from models.departments import repository as departments
 from resolvers.common.context import Info
+from resolvers.common.mutations import limited_query
 from resolvers.common.relay import connection_from_page, own_page, page_args
 from resolvers.consultations.loaders import CONSULTATION_BY_ID
 from resolvers.consultations.mutations.assign_campaign_to_theme import assign_campaign_to_theme
@@ -36,7 +37,6 @@ from resolvers.consultations.mutations.submit_comment import submit_comment
 from resolvers.consultations.mutations.submit_comment_on_behalf import submit_comment_on_behalf
 from resolvers.consultations.mutations.toggle_agree import toggle_agree
 from resolvers.consultations.mutations.withdraw_consultation import withdraw_consultation
-from resolvers.consultations.similar_comments import count_lookup
 from resolvers.consultations.types.comment import AdoptionReport, Comment, Theme
 from resolvers.consultations.types.consultation import Consultation, consultation_id
 from resolvers.consultations.types.figures import DepartmentScorecard
@@ -184,10 +184,10 @@ class ConsultationQueries:
         description="Published comments of the consultation nearly identical to `text`, most similar first: "
         "for 'similar comments already exist' while someone writes (agree with one instead?)."
     )
+    @limited_query()
     async def similar_comments(
         self, info: Info, consultation_id: relay.GlobalID, text: str, first: int = 5
     ) -> list[Comment]:
-        await count_lookup(info)
         found = await campaign_reads.similar_comments(
             info.context.db, consultation_id_of(consultation_id), text, first
         )
