@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api.client_address import TrustedProxies, parse_trusted_proxies
-from models.common.calendar import BusinessCalendar, load_calendar
+from models.common.calendar import DEFAULT_TIME_ZONE, BusinessCalendar, load_calendar
 from models.common.rate_limits import RateLimitTable
 from models.common.secret_files import read_or_create_secret
 from models.identity.keys import KeyFileError, development_key_ring, load_key_ring
 from models.identity.sessions import TokenPolicy
+
+_SECOND = dt.timedelta(seconds=1)
 
 
 class SettingsError(ValueError):
@@ -72,7 +74,7 @@ class Settings:
     mongodb_uri: str | None = None
     database_name: str = "townhall"
     data_dir: Path = Path(".townhall")
-    time_zone: str = "Asia/Shanghai"
+    time_zone: str = DEFAULT_TIME_ZONE
     calendar_file: Path | None = None
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
@@ -173,7 +175,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        environment = os.environ.get("TOWNHALL_ENV", "development")
+        environment = os.environ.get("TOWNHALL_ENV", cls.environment)
         if environment not in ("development", "production"):
             raise SettingsError(f"TOWNHALL_ENV must be 'development' or 'production', got {environment!r}")
         limits = Limits(
@@ -189,7 +191,7 @@ class Settings:
         if environment == "production" and os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
             # With it set, firebase-admin trusts unsigned tokens: anyone could sign in as anyone.
             raise SettingsError("FIREBASE_AUTH_EMULATOR_HOST must not be set in production")
-        fcm_endpoint = os.environ.get("TOWNHALL_FCM_ENDPOINT") or "https://fcm.googleapis.com"
+        fcm_endpoint = os.environ.get("TOWNHALL_FCM_ENDPOINT") or cls.fcm_endpoint
         if not fcm_endpoint.startswith(("https://", "http://")) or "{" in fcm_endpoint or "}" in fcm_endpoint:
             raise SettingsError(f"TOWNHALL_FCM_ENDPOINT must be an http(s) URL, got {fcm_endpoint!r}")
         if environment == "production" and not fcm_endpoint.startswith("https://"):
@@ -201,37 +203,53 @@ class Settings:
         return cls(
             environment=environment,
             mongodb_uri=os.environ.get("MONGODB_URI") or None,
-            database_name=os.environ.get("TOWNHALL_DB_NAME", "townhall"),
-            data_dir=Path(os.environ.get("TOWNHALL_DATA_DIR", ".townhall")),
-            time_zone=os.environ.get("TOWNHALL_TIME_ZONE", "Asia/Shanghai"),
+            database_name=os.environ.get("TOWNHALL_DB_NAME", cls.database_name),
+            data_dir=Path(os.environ.get("TOWNHALL_DATA_DIR", cls.data_dir)),
+            time_zone=os.environ.get("TOWNHALL_TIME_ZONE", cls.time_zone),
             calendar_file=Path(os.environ["TOWNHALL_CALENDAR_FILE"])
             if os.environ.get("TOWNHALL_CALENDAR_FILE")
             else None,
-            allowed_origins=_list("TOWNHALL_ALLOWED_ORIGINS", ()),
-            log_level=os.environ.get("TOWNHALL_LOG_LEVEL", "INFO").upper(),
+            allowed_origins=_list("TOWNHALL_ALLOWED_ORIGINS", cls.allowed_origins),
+            log_level=os.environ.get("TOWNHALL_LOG_LEVEL", cls.log_level).upper(),
             limits=limits,
-            firebase_project_id=os.environ.get("TOWNHALL_FIREBASE_PROJECT_ID", "demo-townhall"),
+            firebase_project_id=os.environ.get("TOWNHALL_FIREBASE_PROJECT_ID", cls.firebase_project_id),
             fcm_endpoint=fcm_endpoint,
             fcm_static_token=os.environ.get("TOWNHALL_FCM_STATIC_TOKEN") or None,
-            fcm_timeout_seconds=_int("TOWNHALL_FCM_TIMEOUT_SECONDS", 30, 1),
+            fcm_timeout_seconds=_int("TOWNHALL_FCM_TIMEOUT_SECONDS", cls.fcm_timeout_seconds, 1),
             signing_key_files=tuple(Path(p) for p in _list("TOWNHALL_SIGNING_KEYS", ())),
             phone_hash_key_file=Path(os.environ["TOWNHALL_PHONE_HASH_KEY_FILE"])
             if os.environ.get("TOWNHALL_PHONE_HASH_KEY_FILE")
             else None,
-            token_issuer=os.environ.get("TOWNHALL_TOKEN_ISSUER", "townhall"),
-            token_audience=os.environ.get("TOWNHALL_TOKEN_AUDIENCE", "townhall-app"),
-            access_token_ttl=dt.timedelta(seconds=_int("TOWNHALL_ACCESS_TOKEN_TTL_SECONDS", 900, 60)),
-            refresh_token_ttl=dt.timedelta(days=_int("TOWNHALL_REFRESH_TOKEN_TTL_DAYS", 30, 1)),
-            session_lifetime=dt.timedelta(days=_int("TOWNHALL_SESSION_LIFETIME_DAYS", 90, 1)),
-            rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", ""),
-            officials_act_for_sub_departments=_flag("TOWNHALL_OFFICIALS_ACT_FOR_SUB_DEPARTMENTS"),
-            consultation_report_days=_int("TOWNHALL_CONSULTATION_REPORT_DAYS", 20, 1),
-            worker_lease_seconds=_int("TOWNHALL_WORKER_LEASE_SECONDS", 60, 5),
-            worker_metrics_port=_int("TOWNHALL_WORKER_METRICS_PORT", 0, 0),
-            reports_hide_after=_int("TOWNHALL_REPORTS_HIDE_AFTER", 3, 0),
-            reports_hide_staff_content=_flag("TOWNHALL_REPORTS_HIDE_STAFF_CONTENT"),
-            trusted_proxies=_list("TOWNHALL_TRUSTED_PROXIES", ()),
-            ws_init_timeout_seconds=_int("TOWNHALL_WS_INIT_TIMEOUT_SECONDS", 10, 1),
-            ws_max_pending_per_address=_int("TOWNHALL_WS_MAX_PENDING_PER_ADDRESS", 10, 1),
-            ws_max_message_bytes=_int("TOWNHALL_WS_MAX_MESSAGE_BYTES", 64 * 1024, 1024),
+            token_issuer=os.environ.get("TOWNHALL_TOKEN_ISSUER", cls.token_issuer),
+            token_audience=os.environ.get("TOWNHALL_TOKEN_AUDIENCE", cls.token_audience),
+            access_token_ttl=dt.timedelta(
+                seconds=_int("TOWNHALL_ACCESS_TOKEN_TTL_SECONDS", cls.access_token_ttl // _SECOND, 60)
+            ),
+            refresh_token_ttl=dt.timedelta(
+                days=_int("TOWNHALL_REFRESH_TOKEN_TTL_DAYS", cls.refresh_token_ttl.days, 1)
+            ),
+            session_lifetime=dt.timedelta(
+                days=_int("TOWNHALL_SESSION_LIFETIME_DAYS", cls.session_lifetime.days, 1)
+            ),
+            rate_limits=os.environ.get("TOWNHALL_RATE_LIMITS", cls.rate_limits),
+            officials_act_for_sub_departments=_flag(
+                "TOWNHALL_OFFICIALS_ACT_FOR_SUB_DEPARTMENTS", cls.officials_act_for_sub_departments
+            ),
+            consultation_report_days=_int(
+                "TOWNHALL_CONSULTATION_REPORT_DAYS", cls.consultation_report_days, 1
+            ),
+            worker_lease_seconds=_int("TOWNHALL_WORKER_LEASE_SECONDS", cls.worker_lease_seconds, 5),
+            worker_metrics_port=_int("TOWNHALL_WORKER_METRICS_PORT", cls.worker_metrics_port, 0),
+            reports_hide_after=_int("TOWNHALL_REPORTS_HIDE_AFTER", cls.reports_hide_after, 0),
+            reports_hide_staff_content=_flag(
+                "TOWNHALL_REPORTS_HIDE_STAFF_CONTENT", cls.reports_hide_staff_content
+            ),
+            trusted_proxies=_list("TOWNHALL_TRUSTED_PROXIES", cls.trusted_proxies),
+            ws_init_timeout_seconds=_int(
+                "TOWNHALL_WS_INIT_TIMEOUT_SECONDS", int(cls.ws_init_timeout_seconds), 1
+            ),
+            ws_max_pending_per_address=_int(
+                "TOWNHALL_WS_MAX_PENDING_PER_ADDRESS", cls.ws_max_pending_per_address, 1
+            ),
+            ws_max_message_bytes=_int("TOWNHALL_WS_MAX_MESSAGE_BYTES", cls.ws_max_message_bytes, 1024),
         )

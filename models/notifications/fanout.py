@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 
+from models.common.calendar import DEFAULT_TIME_ZONE
 from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
 from models.common.outbox_worker import ClaimedEvent
@@ -33,7 +34,6 @@ from models.notifications.rendering import Rendered, render
 from models.notifications.schedule import after_quiet_hours
 
 CHUNK = 500
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 FANOUT_LEASE = dt.timedelta(seconds=60)
 
 
