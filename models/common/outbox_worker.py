@@ -20,8 +20,9 @@ import uuid
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 
+from models.common import leases
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.outbox import DEAD, DONE, OUTBOX, PENDING, Event, relay_stale
@@ -33,6 +34,8 @@ DEFAULT_RETENTION = dt.timedelta(days=14)
 DEFAULT_MAX_ATTEMPTS = 8
 MAX_BACKOFF = dt.timedelta(hours=1)
 MAX_ERROR_LENGTH = 1_000
+# An event's lease is `available_at` itself: when the lease ends, the event is available again.
+EVENT_LEASE = leases.LeaseFields(until="available_at")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -84,30 +87,31 @@ async def claim_next(
     The lease is `available_at` itself: if the owner never completes, the event becomes
     claimable again when the lease ends.
     """
-    claimed_at = now()
-    query: Document = {"state": PENDING, "available_at": {"$lte": claimed_at}}
+    match: Document = {"state": PENDING}
     if kinds is not None:
-        query["kind"] = {"$in": sorted(kinds)}
-    record = await OUTBOX.of(db).find_one_and_update(
-        query,
-        {
-            "$set": {"lease_owner": owner, "available_at": claimed_at + lease},
-            "$inc": {"attempts": 1},
-        },
+        match["kind"] = {"$in": sorted(kinds)}
+    record = await leases.claim(
+        OUTBOX.of(db),
+        owner,
+        match=match,
+        lease=lease,
+        at=now(),
+        fields=EVENT_LEASE,
         sort=[("available_at", ASCENDING)],
-        return_document=ReturnDocument.AFTER,
+        also={"$inc": {"attempts": 1}},
     )
     return None if record is None else ClaimedEvent.from_record(record)
 
 
-def _this_claim(event: ClaimedEvent) -> Document:
+async def _record(db: Database, event: ClaimedEvent, changes: Document) -> bool:
     # `attempts` grows with every claim, so it fences off a stale claim even by the same owner.
-    return {
-        "_id": event.id,
-        "state": PENDING,
-        "lease_owner": event.lease_owner,
-        "attempts": event.attempts,
-    }
+    return await leases.complete(
+        OUTBOX.of(db),
+        event.lease_owner,
+        match={"_id": event.id, "state": PENDING, "attempts": event.attempts},
+        update={"$set": changes},
+        fields=EVENT_LEASE,
+    )
 
 
 async def complete(
@@ -119,11 +123,7 @@ async def complete(
 ) -> bool:
     """Mark the event done; False when this claim was superseded (the lease went to another)."""
     done_at = now()
-    result = await OUTBOX.of(db).update_one(
-        _this_claim(event),
-        {"$set": {"state": DONE, "done_at": done_at, "expire_at": done_at + retention}},
-    )
-    return result.matched_count == 1
+    return await _record(db, event, {"state": DONE, "done_at": done_at, "expire_at": done_at + retention})
 
 
 def retry_delay(attempts: int, cap: dt.timedelta = MAX_BACKOFF) -> dt.timedelta:
@@ -153,8 +153,7 @@ async def fail(
             "available_at": failed_at + retry_delay(event.attempts, backoff_cap),
             "lease_owner": None,
         }
-    result = await OUTBOX.of(db).update_one(_this_claim(event), {"$set": changes})
-    return result.matched_count == 1
+    return await _record(db, event, changes)
 
 
 def default_owner() -> str:
