@@ -19,10 +19,7 @@ from resolvers.consultations.schema import ConsultationMutations, ConsultationQu
 from resolvers.departments.schema import DepartmentMutations, DepartmentQueries, DepartmentSubscriptions
 from resolvers.districts.schema import DistrictQueries
 from resolvers.identity.schema import IdentityMutations, IdentityQueries
-from resolvers.moderation.mutations import ModerationMutations
-from resolvers.moderation.queries import ModerationQueries
-from resolvers.moderation.screening_rules import ScreeningRulesQueries
-from resolvers.moderation.transparency import TransparencyQueries
+from resolvers.moderation.schema import ModerationMutations, ModerationQueries
 from resolvers.notifications.schema import NotificationMutations, NotificationQueries
 from resolvers.system import SystemQueries
 from resolvers.topics.schema import TopicQueries
@@ -39,8 +36,6 @@ class Query(
     TopicQueries,
     ConsultationQueries,
     ModerationQueries,
-    ScreeningRulesQueries,
-    TransparencyQueries,
     NotificationQueries,
 ):
     pass

@@ -18,7 +18,7 @@ from resolvers.common.errors import (
 )
 from resolvers.common.mutations import protected_mutation
 from resolvers.moderation.content_moderation import ContentModeration
-from resolvers.moderation.types import item_id
+from resolvers.moderation.types.queue import item_id
 
 
 @strawberry.input

@@ -10,7 +10,7 @@ from models.moderation import queue
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.moderation.types import ModerationItem
+from resolvers.moderation.types.queue import ModerationItem
 
 
 @strawberry.type

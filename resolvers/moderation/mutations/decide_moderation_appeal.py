@@ -17,7 +17,7 @@ from resolvers.common.errors import (
     RateLimitedError,
 )
 from resolvers.common.mutations import protected_mutation
-from resolvers.moderation.types import ModerationItem, item_id
+from resolvers.moderation.types.queue import ModerationItem, item_id
 
 
 @strawberry.input

@@ -22,7 +22,7 @@ from resolvers.common.errors import (
 from resolvers.common.mutations import protected_mutation
 from resolvers.moderation.content import content_ref
 from resolvers.moderation.enums import Action
-from resolvers.moderation.types import ModerationItem, item_id
+from resolvers.moderation.types.queue import ModerationItem, item_id
 
 
 @strawberry.input(description="Characters start (inclusive) to end (exclusive) of the content's text.")

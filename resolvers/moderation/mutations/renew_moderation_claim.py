@@ -11,7 +11,7 @@ from models.moderation import queue
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, NotHoldingError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.moderation.types import ModerationItem, item_id
+from resolvers.moderation.types.queue import ModerationItem, item_id
 
 
 @strawberry.input

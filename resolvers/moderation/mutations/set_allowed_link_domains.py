@@ -10,7 +10,7 @@ from models.moderation import screening_rules
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.moderation.screening_rules import ScreeningRules
+from resolvers.moderation.types.screening_rules import ScreeningRules
 
 
 @strawberry.input

@@ -10,7 +10,7 @@ from models.moderation import reasons
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
-from resolvers.moderation.types import ModerationReason
+from resolvers.moderation.types.queue import ModerationReason
 
 
 @strawberry.input

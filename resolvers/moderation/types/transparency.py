@@ -6,10 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from models.moderation.reasons import reason_labels
 from models.moderation.transparency import TransparencyReport as Report
-from models.moderation.transparency import monthly_report
-from resolvers.common.context import Info
 
 
 @strawberry.type(name="TransparencyCount", description="How many decisions had this key.")
@@ -98,17 +95,3 @@ class TransparencyReport:
 
 def _counts(counts: dict[str, int]) -> list[TransparencyCount]:
     return [TransparencyCount(key=key, count=count) for key, count in counts.items()]
-
-
-@strawberry.type
-class TransparencyQueries:
-    @strawberry.field(
-        description="The public moderation report of a month (1–12) in the deployment's time zone. The "
-        "current month is computed afresh; a future month, or one before 2024, is refused (INVALID_INPUT)."
-    )
-    async def moderation_transparency_report(
-        self, info: Info, year: int, month: int
-    ) -> TransparencyReport | None:
-        db = info.context.db
-        report = await monthly_report(db, year, month, time_zone=info.context.services.calendar.time_zone)
-        return TransparencyReport.from_report(report, await reason_labels(db))

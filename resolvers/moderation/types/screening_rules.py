@@ -6,10 +6,8 @@ from enum import Enum
 
 import strawberry
 
-from models.moderation import screening_rules
 from models.moderation.screening_rules import ActiveRules
 from moderation.detectors import lexicon
-from resolvers.common.context import Info
 
 
 @strawberry.enum(
@@ -66,13 +64,3 @@ class ScreeningRules:
                 rate_window_minutes=int(flood.rate_window.total_seconds() // 60),
             ),
         )
-
-
-@strawberry.type
-class ScreeningRulesQueries:
-    @strawberry.field(
-        description="Moderators and admins: the screening rules in force. FORBIDDEN for anyone else."
-    )
-    async def screening_rules(self, info: Info) -> ScreeningRules:
-        rules = await screening_rules.screening_rules(info.context.db, info.context.actor)
-        return ScreeningRules.from_rules(rules)
