@@ -15,10 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bson import ObjectId
-from pymongo import ASCENDING, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, UpdateOne
 
+from models.common import leases
 from models.common.calendar import DEFAULT_TIME_ZONE
-from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
+from models.common.clock import Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
 from models.common.outbox_worker import ClaimedEvent
 from models.common.repository import insert_new
@@ -161,8 +162,7 @@ async def notify_event(event: ClaimedEvent, db: Database) -> None:
                 "kind": event.kind,
                 "payload": dict(event.payload),
                 "cursor": {"key": 0, "after": None},
-                "lease_owner": None,
-                "lease_until": EPOCH,
+                **leases.LEASE.free,
                 "created_at": now,
                 "done_at": None,
             }
@@ -174,12 +174,12 @@ async def notify_event(event: ClaimedEvent, db: Database) -> None:
 # --- fan-out jobs ---------------------------------------------------------------------------
 
 
-async def _claim_job(db: Database, owner: str, at: dt.datetime, lease: dt.timedelta) -> Document | None:
-    return await FANOUTS.of(db).find_one_and_update(
-        {"done_at": None, "lease_until": {"$lt": at}},
-        {"$set": {"lease_owner": owner, "lease_until": at + lease}},
-        sort=[("lease_until", ASCENDING)],
-        return_document=ReturnDocument.AFTER,
+async def _done(db: Database, job: Document, owner: str, at: dt.datetime) -> None:
+    await leases.complete(
+        FANOUTS.of(db),
+        owner,
+        match={"_id": job["_id"]},
+        update={"$set": {"done_at": at, "lease_until": leases.LEASE.free_end}},
     )
 
 
@@ -191,12 +191,15 @@ async def run_fanout_job(
     After each chunk the cursor and the lease move on together (guarded by the owner): a worker
     that lost its lease stops, and whoever holds it next starts after the last chunk recorded.
     """
-    job = await _claim_job(db, owner, now(), lease)
+    jobs = FANOUTS.of(db)
+    job = await leases.claim(
+        jobs, owner, match={"done_at": None}, lease=lease, at=now(), sort=[("lease_until", ASCENDING)]
+    )
     if job is None:
         return False
     produced = await PRODUCERS[job["kind"]](db, job["payload"])
     if produced is None:
-        await FANOUTS.of(db).update_one({"_id": job["_id"]}, {"$set": {"done_at": now()}})
+        await _done(db, job, owner, now())
         return True
     notice, audience = produced
     keys = list(audience.follower_keys)
@@ -208,14 +211,15 @@ async def run_fanout_job(
             after = chunk[-1]
         if len(chunk) < CHUNK:
             key_index, after = key_index + 1, None
-        at = now()
-        moved = await FANOUTS.of(db).update_one(
-            {"_id": job["_id"], "lease_owner": owner},
-            {"$set": {"cursor": {"key": key_index, "after": after}, "lease_until": at + lease}},
+        moved = await leases.renew(
+            jobs,
+            owner,
+            match={"_id": job["_id"]},
+            lease=lease,
+            at=now(),
+            also={"$set": {"cursor": {"key": key_index, "after": after}}},
         )
-        if moved.matched_count == 0:
+        if moved is None:
             return True  # the lease lapsed and another worker took the job over
-    await FANOUTS.of(db).update_one(
-        {"_id": job["_id"], "lease_owner": owner}, {"$set": {"done_at": now(), "lease_until": EPOCH}}
-    )
+    await _done(db, job, owner, now())
     return True
