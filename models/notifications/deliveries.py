@@ -8,8 +8,10 @@ nothing is skipped. What cannot be prevented with FCM, which has no idempotency 
 send of a message FCM accepted just before the worker died without recording it; the collapse key
 and the notification id in the message make the device show it once (see push/messages.py).
 
-The claim's times — when a delivery is due (`due_ms`) and when its lease ends (`lease_ms`) — are
-integer milliseconds since 1970: a claim ranges over both on every batch, and the embedded
+Claims go through models/common/leases.py (many at once: `claim_many`); outcomes and releases are
+written in one `bulk_write`, each guarded by the claim as leases.py guards one. The claim's times —
+when a delivery is due (`due_ms`) and when its lease ends (`lease_ms`) — are integer milliseconds
+since 1970: a claim ranges over both on every batch, and the embedded
 database answers integer ranges from its index but date ranges by reading every pending delivery
 (3–4 s per claim with 75,000 waiting). On MongoDB both forms use the `(status, due_ms)` index alike.
 """
@@ -22,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 from pymongo import ASCENDING, UpdateOne
 
+from models.common import leases
 from models.common.clock import epoch_ms, from_epoch_ms, to_bson_precision
 from models.common.db import Database, Document
 from models.notifications.documents import DELIVERIES
@@ -32,8 +35,9 @@ FAILED = "failed"
 DROPPED = "dropped"
 FINAL = frozenset({SENT, FAILED, DROPPED})
 
+DELIVERY_LEASE = leases.LeaseFields(until="lease_ms", epoch_ms=True)
 # A free delivery's lease ended long ago (`lease_ms`; `None` would not compare).
-FREE = 0
+FREE = DELIVERY_LEASE.free_end
 DEFAULT_LEASE = dt.timedelta(minutes=2)
 MAX_ERROR_LENGTH = 500
 
@@ -78,10 +82,6 @@ class Outcome:
             raise ValueError("a retry needs retry_at")
 
 
-def _claimable(now_ms: int) -> Document:
-    return {"status": PENDING, "due_ms": {"$lte": now_ms}, "lease_ms": {"$lt": now_ms}}
-
-
 async def claim_due(
     db: Database,
     owner: str,
@@ -92,34 +92,28 @@ async def claim_due(
 ) -> list[Document]:
     """Lease up to `limit` due deliveries to `owner` (oldest due first) and return them.
 
-    Three queries whatever the number (and their getMores past 101 documents): the candidates'
-    ids (by `status`, `due_ms`), one `update_many` with the same filter plus `_id $in` (a candidate
-    another worker took meanwhile no longer matches), and a read of what this claim holds.
-    One owner must not claim twice at once (the worker loop claims from one task): the read-back
-    tells claims apart by owner and `lease_ms`, which two simultaneous claims of one owner in
-    the same millisecond would share.
+    Three queries whatever the number (and their getMores past 101 documents), by `status` and
+    `due_ms`: see leases.claim_many. One owner must not claim twice at once (the worker loop
+    claims from one task).
     """
-    now_ms = epoch_ms(now)
-    until = epoch_ms(now + lease)
-    collection = DELIVERIES.of(db)
-    candidates = collection.find(_claimable(now_ms), {"_id": 1}).sort("due_ms", ASCENDING).limit(limit)
-    ids = [document["_id"] async for document in candidates]
-    if not ids:
-        return []
-    await collection.update_many(
-        {**_claimable(now_ms), "_id": {"$in": ids}},
-        {"$set": {"lease_owner": owner, "lease_ms": until}, "$inc": {"attempts": 1}},
+    held = await leases.claim_many(
+        DELIVERIES.of(db),
+        owner,
+        match={"status": PENDING, "due_ms": {"$lte": epoch_ms(now)}},
+        lease=lease,
+        at=now,
+        limit=limit,
+        order_by="due_ms",
+        fields=DELIVERY_LEASE,
+        also={"$inc": {"attempts": 1}},
+        projection=_CLAIMED_FIELDS,
     )
-    held = await collection.find(
-        {"_id": {"$in": ids}, "lease_owner": owner, "lease_ms": until}, _CLAIMED_FIELDS
-    ).to_list()
-    claimed = [d for d in held if d.get("attempts", 0) >= 1]
-    order = {delivery_id: index for index, delivery_id in enumerate(ids)}
-    return sorted(claimed, key=lambda document: order[document["_id"]])
+    return [document for document in held if document.get("attempts", 0) >= 1]
 
 
 def _this_claim(owner: str, delivery_id: str, attempts: int) -> Document:
-    return {"_id": delivery_id, "status": PENDING, "lease_owner": owner, "attempts": attempts}
+    # `attempts` grows with every claim, so it fences off a stale claim even by the same owner.
+    return {"_id": delivery_id, "status": PENDING, "attempts": attempts, **DELIVERY_LEASE.held_by(owner)}
 
 
 def _error(outcome: Outcome) -> Document | None:
@@ -133,7 +127,7 @@ def _error(outcome: Outcome) -> Document | None:
 
 
 def _recording(owner: str, outcome: Outcome) -> UpdateOne:
-    changes: Document = {"status": outcome.status, "lease_owner": None, "lease_ms": FREE}
+    changes: Document = {"status": outcome.status, **DELIVERY_LEASE.free}
     if outcome.status == SENT:
         sent_at = to_bson_precision(outcome.at)
         changes |= {"sent_at": sent_at, "fcm_message_id": outcome.fcm_message_id, "error": None}
@@ -165,7 +159,7 @@ async def release(db: Database, owner: str, held: Iterable[Document]) -> int:
     updates = [
         UpdateOne(
             _this_claim(owner, document["_id"], document["attempts"]),
-            {"$set": {"lease_owner": None, "lease_ms": FREE}, "$inc": {"attempts": -1}},
+            {"$set": DELIVERY_LEASE.free, "$inc": {"attempts": -1}},
         )
         for document in held
     ]

@@ -11,9 +11,10 @@ from enum import StrEnum
 from bson import ObjectId
 
 from models.common.actors import Actor
-from models.common.clock import Clock, epoch_ms, utcnow
+from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput
+from models.notifications.deliveries import DELIVERY_LEASE
 from models.notifications.documents import DELIVERIES, DEVICES
 from models.notifications.preferences import clean_time_zone, person_of
 from models.notifications.rendering import normalize_locale
@@ -145,7 +146,7 @@ async def _drop_waiting(db: Database, token: str, at: dt.datetime, *, reason: st
     """Pending deliveries to `token` that no sender holds now become "dropped" (held ones are left
     to their sender, whose outcome is guarded by its lease)."""
     await DELIVERIES.of(db).update_many(
-        {"token": token, "status": "pending", "lease_ms": {"$lt": epoch_ms(at)}},
+        {"token": token, "status": "pending", **DELIVERY_LEASE.claimable(at)},
         {"$set": {"status": "dropped", "error": {"code": reason, "message": reason, "at": at}}},
     )
 

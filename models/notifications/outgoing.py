@@ -8,7 +8,7 @@ from bson import ObjectId
 
 from models.common.clock import epoch_ms
 from models.common.db import Document
-from models.notifications.deliveries import FREE
+from models.notifications.deliveries import DELIVERY_LEASE
 from models.notifications.documents import DELIVERIES
 from models.notifications.rendering import Rendered
 from push.messages import message_for
@@ -57,8 +57,7 @@ def new_delivery(
             "attempts": 0,
             "due_ms": epoch_ms(due_at),
             "expires_at": due_at + ttl,
-            "lease_owner": None,
-            "lease_ms": FREE,
+            **DELIVERY_LEASE.free,
             "message": message,
             "urgent": urgent,
             "created_at": now,
