@@ -19,6 +19,8 @@ from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, pagi
 from models.consultations.campaigns import join_campaign, refresh_sample
 from models.consultations.comment_batches import consultation_range
 from models.consultations.comment_counters import count_published
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
+from models.consultations.comment_status import change_status, visible_to
 from models.consultations.documents import (
     COMMENT_AGREES,
     COMMENTS,
@@ -42,11 +44,10 @@ from models.consultations.repository import (
 from models.consultations.stages import effective_stage
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import find_or_enrol_citizen
-from models.moderation import queue
-from models.moderation.content_kinds import CONSULTATION_COMMENT
+from models.moderation.queue import hold_event, hold_for_review
 from models.moderation.screen import screen_submission
 from models.moderation.similarity import similarity_keys
-from moderation.screening import Screening, normalise_text
+from moderation.screening import normalise_text
 
 TEXT_LENGTH = (2, 2000)
 EDIT_WINDOW = dt.timedelta(minutes=15)
@@ -69,11 +70,6 @@ def clean_text(text: str, field: str = "text") -> str:
     if not low <= len(cleaned) <= high:
         raise InvalidInput(f"a comment is {low}–{high} characters (now {len(cleaned)})", field=field)
     return cleaned
-
-
-def visible_to(status: str, author_id: ObjectId) -> str:
-    """Who sees a comment in lists: everyone once published (or as a tombstone), else its author."""
-    return PUBLIC if status in (CommentStatus.PUBLISHED, CommentStatus.DELETED) else str(author_id)
 
 
 def _require_open(consultation: Document, now: dt.datetime, action: str) -> None:
@@ -193,32 +189,11 @@ async def _insert(
         await COMMENTS.of(db).insert_one(comment)
         await count_published(db, comment, +1)
     else:
-        event = _hold_event(comment, screening, now)
+        event = hold_event(CONSULTATION_COMMENT, comment["_id"], author_id, screening, now)
         await COMMENTS.of(db).insert_one(with_events(comment, [event]))
-        await _hold_for_review(db, comment, screening, now)
+        await hold_for_review(db, CONSULTATION_COMMENT, comment["_id"], author_id, screening, now)
     comment["campaign_id"] = await join_campaign(db, comment, now=lambda: now)
     return comment
-
-
-def _hold_event(comment: Document, screening: Screening, now: dt.datetime) -> Event:
-    reasons, score = screening.reasons, screening.score
-    return queue.hold_event(CONSULTATION_COMMENT, comment["_id"], comment["author_id"], reasons, score, now)
-
-
-async def _hold_for_review(db: Database, comment: Document, screening: Screening, now: dt.datetime) -> None:
-    """Put a held comment in the moderation queue (one item per comment; an item decided before an
-    edit is reopened), then relay the hold event, which the worker replays after a crash here."""
-    await queue.enqueue(
-        db,
-        kind=CONSULTATION_COMMENT,
-        ref_id=comment["_id"],
-        author_id=comment["author_id"],
-        reasons=screening.reasons,
-        score=screening.score,
-        reopen_decided=True,
-        now=lambda: now,
-    )
-    await relay_or_defer(db, COMMENTS.name, comment["_id"])
 
 
 async def submit_comment(db: Database, actor: Actor, new: NewComment, *, now: Clock = utcnow) -> Document:
@@ -298,28 +273,21 @@ async def edit_comment(
     # A comment a moderator holds stays held: an edit must not slip past the queue.
     new_status = status if status is CommentStatus.PENDING else CommentStatus(screening.status)
     held_now = status is CommentStatus.PUBLISHED and new_status is not CommentStatus.PUBLISHED
-    changes: Document = {
-        "$set": {
-            "text": cleaned,
-            "status": new_status.value,
-            "screening_reasons": screening.reasons,
-            "visible_to": visible_to(new_status, comment["author_id"]),
-            "edited_at": at,
-            "similarity_keys": similarity_keys(cleaned),
-        }
+    author_id = comment["author_id"]
+    fields = {
+        "text": cleaned,
+        "screening_reasons": screening.reasons,
+        "edited_at": at,
+        "similarity_keys": similarity_keys(cleaned),
     }
-    if held_now:
-        changes = push_events(changes, [_hold_event(comment, screening, at)])
-    updated = await COMMENTS.of(db).find_one_and_update(
-        {"_id": comment_id, "status": status.value, "reply": None},
-        changes,
-        return_document=ReturnDocument.AFTER,
+    held = [hold_event(CONSULTATION_COMMENT, comment_id, author_id, screening, at)] if held_now else []
+    updated = await change_status(
+        db, comment, new_status, fields, condition={"status": status.value, "reply": None}, events=held
     )
     if updated is None:
         raise Conflict("the comment changed meanwhile (a reply, or it was deleted); reload it")
     if held_now:
-        await count_published(db, updated, -1)
-        await _hold_for_review(db, updated, screening, at)
+        await hold_for_review(db, CONSULTATION_COMMENT, comment_id, author_id, screening, at)
     await refresh_sample(db, updated)
     updated["campaign_id"] = await join_campaign(db, updated, now=lambda: at)
     return updated
@@ -332,23 +300,21 @@ async def delete_comment(
     comment = await get_comment(db, comment_id)
     _require_author(actor, comment, "delete")
     deleted: Document = {
-        "status": CommentStatus.DELETED.value,
         "text": None,
-        "visible_to": PUBLIC,
         "deleted_at": now(),
         "similarity_keys": [],  # derived from the text, which is gone
     }
-    # The document before the change says atomically whether this call unpublished it.
-    before = await COMMENTS.of(db).find_one_and_update(
-        {"_id": comment_id, "status": {"$ne": CommentStatus.DELETED.value}},
-        {"$set": deleted},
-        return_document=ReturnDocument.BEFORE,
+    # Whatever its status now (a moderator may have changed it since it was read), once.
+    after = await change_status(
+        db,
+        comment,
+        CommentStatus.DELETED,
+        deleted,
+        condition={"status": {"$ne": CommentStatus.DELETED.value}},
     )
-    if before is None:
+    if after is None:
         return comment if comment["status"] == CommentStatus.DELETED else await get_comment(db, comment_id)
-    if before["status"] == CommentStatus.PUBLISHED:
-        await count_published(db, before, -1)
-    return {**before, **deleted}
+    return after
 
 
 async def toggle_agree(

@@ -32,7 +32,7 @@ PEOPLE = declare_event_carrier(
 # person chose otherwise), phone {hash, last4} and firebase_uid (citizens), email, department_id
 # and password (staff), preferences {language, large_text, district_id}, created_at, updated_at;
 # a name's moderation state: pending_public_name, pending_name_reasons, withheld_name (staff only),
-# name_redaction, name_set_at (models/moderation/profile_name_content.py).
+# name_redaction, name_set_at (models/identity/name_moderation.py).
 
 # Password attempts per e-mail address, known or not, so that refusals never tell which addresses
 # have accounts (models/identity/sign_in_attempts.py); an event carrier for the lockout notice.

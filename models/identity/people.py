@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,22 +12,21 @@ from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Forbidden, InvalidInput, NotFound
-from models.common.outbox import Event, push_events, relay_or_defer
+from models.common.outbox import push_events
 from models.common.repository import find_by_keys
 from models.districts import repository as districts
 from models.identity.documents import PEOPLE
-from models.identity.name_rules import refuse_staff_lookalike
-from models.identity.phones import phone_hash
-from models.moderation import queue
-from models.moderation.content_kinds import item_id_of
-from models.moderation.profile_name_content import (
+from models.identity.name_moderation import (
     PENDING_NAME,
     PROFILE_NAME,
     NameChange,
     choose_name,
     forget_redacted_original,
 )
-from moderation.screening import Screening, normalise_text
+from models.identity.name_rules import refuse_staff_lookalike
+from models.identity.phones import phone_hash
+from models.moderation.queue import hold_event, hold_for_review, take_from_moderator
+from moderation.screening import normalise_text
 
 LANGUAGES = ("zh", "en")
 PUBLIC_NAME_LENGTH = (2, 30)
@@ -40,6 +38,12 @@ async def find_by_ids(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, D
 
 async def find_person(db: Database, person_id: ObjectId) -> Document | None:
     return await PEOPLE.of(db).find_one({"_id": person_id})
+
+
+async def role_of(db: Database, person_id: ObjectId) -> Role | None:
+    """The person's role; None when there is no such person."""
+    person = await PEOPLE.of(db).find_one({"_id": person_id}, {"role": 1})
+    return Role(person["role"]) if person is not None and person.get("role") else None
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,8 @@ async def update_own_profile(
         if change.unset:
             update["$unset"] = dict.fromkeys(change.unset, "")
         if change.held is not None:
-            update = push_events(update, [_hold_event(actor.person_id, change.held, at)])
+            held = hold_event(PROFILE_NAME, actor.person_id, actor.person_id, change.held, at)
+            update = push_events(update, [held])
     person = await PEOPLE.of(db).find_one_and_update(
         {"_id": actor.person_id}, update, return_document=ReturnDocument.AFTER
     )
@@ -110,39 +115,12 @@ async def update_own_profile(
     if change is not None and ("public_name" in change.set or PENDING_NAME in change.set):
         await forget_redacted_original(db, actor.person_id)
     if change is not None and change.set:
-        await _take_from_moderator(db, actor.person_id)
+        # A moderator judging the name loses the claim: they must not decide on a name that is no
+        # longer the one waiting (say, approve a new held name unseen).
+        await take_from_moderator(db, PROFILE_NAME, actor.person_id)
     if change is not None and change.held is not None:
-        await _hold_for_review(db, actor.person_id, change.held, at)
+        await hold_for_review(db, PROFILE_NAME, actor.person_id, actor.person_id, change.held, at)
     return person
-
-
-async def _take_from_moderator(db: Database, person_id: ObjectId) -> None:
-    """A moderator judging the person's name loses their claim when the name changes, so they
-    cannot decide on a name that is no longer the one waiting (say, approve a new held name unseen)."""
-    item_id = item_id_of(PROFILE_NAME, person_id)
-    await queue.MODERATION_ITEMS.of(db).update_one(
-        {"_id": item_id, "status": queue.ItemStatus.OPEN.value}, {"$set": queue.FREE_LEASE}
-    )
-
-
-def _hold_event(person_id: ObjectId, screening: Screening, at: dt.datetime) -> Event:
-    return queue.hold_event(PROFILE_NAME, person_id, person_id, screening.reasons, screening.score, at)
-
-
-async def _hold_for_review(db: Database, person_id: ObjectId, screening: Screening, at: dt.datetime) -> None:
-    """Queue a held name (one item per person, reopened when decided before), then relay the hold
-    event, which the worker replays after a crash here."""
-    await queue.enqueue(
-        db,
-        kind=PROFILE_NAME,
-        ref_id=person_id,
-        author_id=person_id,
-        reasons=screening.reasons,
-        score=screening.score,
-        reopen_decided=True,
-        now=lambda: at,
-    )
-    await relay_or_defer(db, PEOPLE.name, person_id)
 
 
 async def find_by_phone(db: Database, phone_key: bytes, phone_number: str) -> Document | None:

@@ -1,7 +1,9 @@
 """The kinds of user content the moderation queue knows, each with what a decision does to it.
 
-Adding a kind is one `register()` with its callbacks, in the module that owns the content
-(models/moderation/comment_content.py for consultation comments).
+Adding a kind is one `register()` with its callbacks, in the package that owns the content
+(models/consultations/comment_moderation.py for consultation comments, models/identity/
+name_moderation.py for public names); models/catalog.py imports those modules, so every process
+knows every kind. Moderation never imports an owner: it reaches content only through this registry.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from bson import ObjectId
 
-from models.common.db import Database, Document
+from models.common.actors import Role
+from models.common.db import CollectionSpec, Database, Document
 from models.common.errors import InvalidInput
 from moderation.redaction import Span
 
@@ -73,6 +76,7 @@ class ContentView:
     """What the queue needs to know of a piece of content."""
 
     author_id: ObjectId
+    author_role: Role | None  # None when the author's account is gone
     text: str | None  # as moderators judge it (hidden text too); None when none is left
     published: bool  # visible to the public now
 
@@ -86,13 +90,15 @@ MergeCheck = Callable[[Database, Any, Any], Awaitable[None]]
 
 @dataclass(frozen=True)
 class ContentKind:
-    """A kind of content: its queue name and what each decision does to it.
+    """A kind of content: its queue name, the collection whose documents carry its hold events,
+    and what each decision does to it.
 
     `on_restore` undoes a redaction (an appeal overturned it); `on_report_hide` hides content
     pending review when enough people reported it; `on_approve` also undoes a reject or hide.
     """
 
     name: str
+    carrier: CollectionSpec  # declared with declare_event_carrier: held content carries its hold event
     read: Read
     on_approve: Callback
     on_reject: Callback
@@ -132,10 +138,6 @@ def callback_for(kind: ContentKind, action: Action) -> Callback:
         Action.REDACT: kind.on_redact,
         Action.MERGE_DUPLICATE: kind.on_merge,
     }[action]
-
-
-# Consultation comments, the first kind; kept here so a process that uses the queue knows them.
-CONSULTATION_COMMENT = "consultation_comment"
 
 
 def item_id_of(kind: str, ref_id: Any) -> str:

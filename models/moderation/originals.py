@@ -44,3 +44,9 @@ async def read_original(db: Database, actor: Actor, item_id: str) -> str | None:
     """The original of a redacted item, for moderators and admins only."""
     require_role(actor, Role.MODERATOR, Role.ADMIN)
     return await stored_original(db, item_id)
+
+
+async def forget_original(db: Database, item_id: str) -> None:
+    """Drop the item's original: its content was replaced (a person chose a new name), so a later
+    redaction's spans are of the new text, not of the stored one."""
+    await MODERATION_ORIGINALS.of(db).delete_one({"_id": item_id})

@@ -1,6 +1,7 @@
 """The moderation queue: one item per piece of content, in priority order, claimed with a lease.
 
-Decisions are in decisions.py, appeals in appeals.py, citizens' reports in reports.py.
+Decisions are in decisions.py, appeals in appeals.py, citizens' reports in reports.py. Content
+that screening holds enters through `hold_event` (in the content's own write) and `hold_for_review`.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-import models.moderation.comment_content  # noqa: F401  (registers consultation comments)
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput, NotFound
-from models.common.outbox import Event, declare_event_carrier
+from models.common.outbox import Event, declare_event_carrier, relay_or_defer
 from models.common.outbox_worker import ClaimedEvent
-from models.moderation import profile_name_content  # noqa: F401  (registers profile names)
 from models.moderation.content_kinds import content_kind, item_id_of
 from models.moderation.priority import MAX_PRIORITY, due_at_of, priority_of
+from moderation.screening import Screening
 
 
 class ItemStatus(StrEnum):
@@ -60,10 +60,8 @@ FREE_LEASE: Document = {"lease_owner": None, "lease_until": FREE}
 HOLD_EVENT = "moderation.hold"  # rides the held content's own write, so a crash cannot lose the item
 
 
-def hold_event(
-    kind: str, ref_id: Any, author_id: ObjectId, reasons: Sequence[str], score: float, at: dt.datetime
-) -> Event:
-    """The event held content carries in its own write: the worker queues it if the inline enqueue
+def hold_event(kind: str, ref_id: Any, author_id: ObjectId, screening: Screening, at: dt.datetime) -> Event:
+    """The event held content carries in its own write: the worker queues it if `hold_for_review`
     after that write did not happen."""
     return Event(
         id=f"{HOLD_EVENT}:{item_id_of(kind, ref_id)}:{epoch_ms(at)}",
@@ -72,8 +70,8 @@ def hold_event(
             "kind": kind,
             "ref_id": ref_id,
             "author_id": author_id,
-            "reasons": list(reasons),
-            "score": score,
+            "reasons": list(screening.reasons),
+            "score": screening.score,
         },
         created_at=at,
     )
@@ -202,6 +200,33 @@ async def reopen(
         return_document=ReturnDocument.AFTER,
     )
     return reopened or await get_item(db, item["_id"])
+
+
+async def hold_for_review(
+    db: Database, kind: str, ref_id: Any, author_id: ObjectId, screening: Screening, at: dt.datetime
+) -> None:
+    """Queue content screening held, once its write (carrying `hold_event`) is done: one item per
+    piece of content, reopened when it was decided before (an edit or a new name held again); then
+    relay the hold event, which the worker replays if a crash comes first."""
+    await enqueue(
+        db,
+        kind=kind,
+        ref_id=ref_id,
+        author_id=author_id,
+        reasons=screening.reasons,
+        score=screening.score,
+        reopen_decided=True,
+        now=lambda: at,
+    )
+    await relay_or_defer(db, content_kind(kind).carrier.name, ref_id)
+
+
+async def take_from_moderator(db: Database, kind: str, ref_id: Any) -> None:
+    """Free the content's open item from any moderator's claim: its content changed, so a decision
+    on what the moderator saw would be about something no longer waiting."""
+    await MODERATION_ITEMS.of(db).update_one(
+        {"_id": item_id_of(kind, ref_id), "status": ItemStatus.OPEN.value}, {"$set": FREE_LEASE}
+    )
 
 
 async def enqueue_held(event: ClaimedEvent, db: Database) -> None:

@@ -14,8 +14,7 @@ from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document, declare_collection
 from models.common.errors import Conflict, Forbidden, InvalidInput
-from models.identity.documents import PEOPLE
-from models.moderation.content_kinds import Action, Decision, content_kind, item_id_of
+from models.moderation.content_kinds import Action, ContentView, Decision, content_kind, item_id_of
 from models.moderation.queue import MODERATION_ITEMS, REPORTED, ItemStatus, enqueue, reopen, reprioritise
 from models.moderation.reasons import require_reason
 from moderation.screening import normalise_text
@@ -41,11 +40,6 @@ class ReportPolicy:
 
     hide_after: int | None = 3
     hide_staff_content: bool = False
-
-
-async def _hides_staff(db: Database, author_id: Any) -> bool:
-    person = await PEOPLE.of(db).find_one({"_id": author_id}, {"role": 1})
-    return person is not None and person.get("role") in STAFF
 
 
 async def report_content(
@@ -98,7 +92,7 @@ async def report_content(
     )
     assert counted is not None
     counted = await reprioritise(db, counted, reported_at=at)
-    if await _hides_now(db, counted, view.author_id, policy):
+    if _hides_now(counted, view, policy):
         hold = Decision(
             action=Action.HIDE, reason_code=REPORTED, note=None, moderator_id=reporter.person_id, at=at
         )
@@ -106,10 +100,10 @@ async def report_content(
     return counted
 
 
-async def _hides_now(db: Database, item: Document, author_id: Any, policy: ReportPolicy) -> bool:
+def _hides_now(item: Document, view: ContentView, policy: ReportPolicy) -> bool:
     """Whether this report is the one that hides the content pending review."""
     if policy.hide_after is None or item["status"] != ItemStatus.OPEN:
         return False
     if int(item["report_count"]) < policy.hide_after:
         return False
-    return policy.hide_staff_content or not await _hides_staff(db, author_id)
+    return policy.hide_staff_content or view.author_role not in STAFF

@@ -9,8 +9,8 @@ from strawberry import relay
 
 from models.common import actors
 from models.common.db import Document
+from models.identity.name_moderation import PENDING_NAME, PROFILE_NAME
 from models.identity.sessions import Session
-from models.moderation.profile_name_content import PENDING_NAME, PROFILE_NAME
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_reference
 from resolvers.departments.loaders import DEPARTMENT_BY_ID

@@ -14,8 +14,8 @@ from strawberry import relay
 
 from models.common.db import Document
 from models.common.errors import InvalidInput
-from models.moderation.content_kinds import CONSULTATION_COMMENT
-from models.moderation.profile_name_content import PROFILE_NAME, judged_name
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
+from models.identity.name_moderation import PROFILE_NAME, judged_name
 from resolvers.common.context import Info
 from resolvers.common.loaders import DocumentLoader
 from resolvers.consultations.loaders import COMMENT_BY_ID

@@ -9,7 +9,8 @@ from strawberry.relay import from_base64, to_base64
 
 from models.common.actors import Role
 from models.common.db import Database, Document
-from models.moderation.content_kinds import CONSULTATION_COMMENT, item_id_of
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
+from models.moderation.content_kinds import item_id_of
 from models.moderation.queue import MODERATION_ITEMS
 from tests.consultations.comment_support import citizen, mutate, run, staff, submit
 from tests.consultations.drafts import make_city, make_open

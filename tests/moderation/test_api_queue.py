@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from models.common.actors import Role
 from models.common.db import Database
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.documents import COMMENTS
-from models.moderation.content_kinds import CONSULTATION_COMMENT
 from models.moderation.queue import MODERATION_ITEMS, enqueue
 from tests.consultations.comment_support import citizen, mutate, run, staff, stored_comment, submit
 from tests.moderation.api_support import (

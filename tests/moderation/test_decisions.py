@@ -12,10 +12,11 @@ from models.common.actors import Actor, Role
 from models.common.db import Database, Document
 from models.common.errors import Forbidden, InvalidInput
 from models.common.outbox_worker import OutboxWorker
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import NewComment, edit_comment, submit_comment
 from models.consultations.documents import CAMPAIGNS, COMMENT_AGREES, COMMENTS, Stance
 from models.moderation.appeals import appeal, decide_appeal
-from models.moderation.content_kinds import CONSULTATION_COMMENT, Action
+from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, apply_current, bulk_approve, decide
 from models.moderation.originals import MODERATION_ORIGINALS, read_original
 from models.moderation.queue import MODERATION_ITEMS, claim, claim_next, enqueue

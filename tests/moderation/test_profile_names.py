@@ -12,8 +12,8 @@ from models.common.actors import Role
 from models.common.db import Database, Document
 from models.common.outbox import OUTBOX
 from models.identity.documents import PEOPLE
+from models.identity.name_moderation import PROFILE_NAME, RESUBMITTED, name_screening
 from models.moderation.content_kinds import item_id_of
-from models.moderation.profile_name_content import PROFILE_NAME, RESUBMITTED, name_screening
 from models.moderation.queue import MODERATION_ITEMS
 from moderation.redaction import REDACTION_MARK
 from tests.consultations.comment_support import citizen, mutate, run, staff

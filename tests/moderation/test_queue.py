@@ -12,11 +12,12 @@ from models.common.actors import Actor, Role
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
 from models.common.outbox import OUTBOX
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import NewComment, submit_comment
 from models.consultations.documents import COMMENTS, CONSULTATIONS, Stance
 from models.moderation.appeals import appeal, decide_appeal
 from models.moderation.audit import AUDIT_LOG
-from models.moderation.content_kinds import CONSULTATION_COMMENT, Action
+from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, decide
 from models.moderation.queue import FREE, MODERATION_ITEMS, NotHolding, claim_next, enqueue
 from models.moderation.reasons import reason_codes, set_reason

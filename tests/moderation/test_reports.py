@@ -10,10 +10,11 @@ from bson import ObjectId
 from models.common.actors import Actor, Role
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import NewComment, submit_comment
 from models.consultations.documents import COMMENTS, CONSULTATIONS, Stance
 from models.identity.documents import PEOPLE
-from models.moderation.content_kinds import CONSULTATION_COMMENT, Action
+from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, decide
 from models.moderation.queue import MODERATION_ITEMS, claim
 from models.moderation.reports import AlreadyReported, ReportPolicy, report_content

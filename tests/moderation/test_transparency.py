@@ -11,9 +11,10 @@ from bson import ObjectId
 from models.common.actors import Actor, Role
 from models.common.db import Database
 from models.common.errors import InvalidInput
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.documents import CommentStatus
 from models.moderation.appeals import appeal, decide_appeal
-from models.moderation.content_kinds import CONSULTATION_COMMENT, Action
+from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, decide
 from models.moderation.queue import MODERATION_ITEMS, claim_next, enqueue
 from models.moderation.reports import ReportPolicy, report_content

@@ -14,11 +14,11 @@ from models.common.actors import Role
 from models.common.db import Document
 from models.common.errors import InvalidInput
 from models.common.ids import parse_object_id
+from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import EDIT_WINDOW
 from models.consultations.documents import PUBLIC, Channel, CommentStatus, Outcome, Stage, Stance
 from models.consultations.report import effective_outcome
 from models.departments.policy import may_act_for
-from models.moderation.content_kinds import CONSULTATION_COMMENT
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_nodes, load_reference
 from resolvers.consultations.loaders import (

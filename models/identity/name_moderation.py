@@ -1,5 +1,5 @@
 """Profile names as moderated content: how a citizen's new public name is screened, and what each
-decision does to a name.
+decision does to a name, registered with the moderation queue as the kind PROFILE_NAME.
 
 The item's ref_id is the person's id (one item per person, reopened for each held name). A held
 name waits in `pending_public_name` (with `pending_name_reasons`) while the old name stays public.
@@ -20,12 +20,13 @@ from typing import Any
 
 from bson import ObjectId
 
+from models.common.actors import Role
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput, NotFound
 from models.identity.citizens import pseudonym
 from models.identity.documents import PEOPLE
 from models.moderation.content_kinds import ContentKind, ContentView, Decision, item_id_of, register
-from models.moderation.originals import MODERATION_ORIGINALS, keep_original, stored_original
+from models.moderation.originals import forget_original, keep_original, stored_original
 from models.moderation.screening_rules import current_rules
 from moderation.redaction import redact_spans
 from moderation.screening import Screening, screening_of, text_findings
@@ -91,7 +92,7 @@ async def choose_name(
 async def forget_redacted_original(db: Database, person_id: ObjectId) -> None:
     """Drop the original of an earlier redaction of the person's name once they chose another: a
     new round's redaction spans are of the new name, not of the stored one."""
-    await MODERATION_ORIGINALS.of(db).delete_one({"_id": item_id_of(PROFILE_NAME, person_id)})
+    await forget_original(db, item_id_of(PROFILE_NAME, person_id))
 
 
 # --- what decisions do to a name -------------------------------------------------------------
@@ -119,7 +120,8 @@ def _chosen_since(person: Document, decision: Decision) -> bool:
 async def _read(db: Database, person_id: ObjectId) -> ContentView:
     person = await _person(db, person_id)
     shown = not person.get(PENDING_NAME) and not person.get(WITHHELD)
-    return ContentView(author_id=person["_id"], text=judged_name(person), published=shown)
+    role = Role(person["role"]) if person.get("role") else None
+    return ContentView(author_id=person["_id"], author_role=role, text=judged_name(person), published=shown)
 
 
 async def _update(db: Database, person: Document, fields: Document, unset: Sequence[str] = ()) -> None:
@@ -243,6 +245,7 @@ async def _merge(db: Database, person_id: ObjectId, decision: Decision) -> None:
 register(
     ContentKind(
         name=PROFILE_NAME,
+        carrier=PEOPLE,
         read=_read,
         on_approve=_approve,
         on_reject=_reject,

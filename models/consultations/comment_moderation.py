@@ -1,4 +1,6 @@
-"""Consultation comments as moderated content: what each decision does to a comment.
+"""Consultation comments as moderated content: what each decision does to a comment, registered
+with the moderation queue as the kind CONSULTATION_COMMENT. Every status change goes through
+`change_status` (comment_status.py), which sets visibility and the published figures with it.
 
 A hidden comment keeps status REJECTED (CommentStatus has no HIDDEN): if it was published it
 becomes a public tombstone without text, the text kept in `hidden.text` (staff only) so an
@@ -13,24 +15,18 @@ from __future__ import annotations
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput, NotFound
-from models.consultations.comment_counters import count_published
-from models.consultations.documents import COMMENT_AGREES, COMMENTS, PUBLIC, CommentStatus, agree_key
-from models.moderation.content_kinds import (
-    CONSULTATION_COMMENT,
-    ContentKind,
-    ContentView,
-    Decision,
-    item_id_of,
-    register,
-)
+from models.consultations.comment_status import change_status
+from models.consultations.documents import COMMENT_AGREES, COMMENTS, CommentStatus, agree_key
+from models.identity.people import role_of
+from models.moderation.content_kinds import ContentKind, ContentView, Decision, item_id_of, register
 from models.moderation.originals import keep_original, stored_original
 from moderation.redaction import redact_spans
 
+CONSULTATION_COMMENT = "consultation_comment"  # the kind's name in the moderation queue
 REPORTED = "reported"  # hidden.reason_code while a reported comment waits for review
 
 
@@ -46,36 +42,10 @@ async def _read(db: Database, comment_id: ObjectId) -> ContentView:
     hidden = comment.get("hidden") or {}
     return ContentView(
         author_id=comment["author_id"],
+        author_role=await role_of(db, comment["author_id"]),
         text=hidden.get("text") or comment.get("text"),
         published=comment["status"] == CommentStatus.PUBLISHED,
     )
-
-
-async def _set_if_status(
-    db: Database, comment: Document, fields: Document, unset: tuple[str, ...] = ()
-) -> Document | None:
-    """Change the comment if its status is still the one read; the document before, or None."""
-    update: Document = {"$set": fields}
-    if unset:
-        update["$unset"] = dict.fromkeys(unset, "")
-    return await COMMENTS.of(db).find_one_and_update(
-        {"_id": comment["_id"], "status": comment["status"]}, update, return_document=ReturnDocument.BEFORE
-    )
-
-
-async def _change(db: Database, comment: Document, fields: Document, unset: tuple[str, ...] = ()) -> None:
-    """Change the comment if its status is still the one read, and count it in or out of the
-    published figures when the change published or unpublished it."""
-    before = await _set_if_status(db, comment, fields, unset)
-    # Only the call whose write changed the status counts it, so retries count nothing twice.
-    if before is None:
-        return
-    published_before = before["status"] == CommentStatus.PUBLISHED
-    published_after = fields["status"] == CommentStatus.PUBLISHED
-    if published_before != published_after:
-        # The comment as it is now: a campaign's sample must show the redacted text, not the original.
-        after = {key: value for key, value in {**before, **fields}.items() if key not in unset}
-        await count_published(db, after, +1 if published_after else -1)
 
 
 async def _approve(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -83,12 +53,10 @@ async def _approve(db: Database, comment_id: ObjectId, decision: Decision) -> No
     if comment["status"] not in (CommentStatus.PENDING, CommentStatus.REJECTED) or comment.get("merged_into"):
         return  # already published (a retry), deleted by its author, or merged
     hidden = comment.get("hidden") or {}
-    fields = {
-        "status": CommentStatus.PUBLISHED.value,
-        "visible_to": PUBLIC,
-        "text": hidden.get("text", comment.get("text")),
-    }
-    await _change(db, comment, fields, ("hidden",) if hidden else ())
+    text = hidden.get("text", comment.get("text"))
+    await change_status(
+        db, comment, CommentStatus.PUBLISHED, {"text": text}, unset=("hidden",) if hidden else ()
+    )
 
 
 async def _reject(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -98,9 +66,7 @@ async def _reject(db: Database, comment_id: ObjectId, decision: Decision) -> Non
         # decision is recorded already, so take it down as a tombstone rather than fail.
         await _hide(db, comment_id, decision)
         return
-    await _set_if_status(
-        db, comment, {"status": CommentStatus.REJECTED.value, "visible_to": str(comment["author_id"])}
-    )
+    await change_status(db, comment, CommentStatus.REJECTED)
 
 
 async def _hide(
@@ -120,22 +86,21 @@ async def _hide(
                 "pending_review": False,
                 "at": decision.at,
             }
-            await _set_if_status(db, comment, {"hidden": final})
+            # Not a status change: the tombstone stays as it is, its reason becomes the moderator's.
+            await COMMENTS.of(db).update_one(
+                {"_id": comment_id, "status": status}, {"$set": {"hidden": final}}
+            )
         return
     if status != CommentStatus.PUBLISHED:
         return  # deleted by its author, rejected before publication, or merged
-    tombstone = {
-        "status": CommentStatus.REJECTED.value,
-        "visible_to": PUBLIC,
-        "text": None,
-        "hidden": {
-            "text": comment["text"],
-            "reason_code": decision.reason_code,
-            "pending_review": pending_review,
-            "at": decision.at,
-        },
+    taken_down = {
+        "text": comment["text"],
+        "reason_code": decision.reason_code,
+        "pending_review": pending_review,
+        "at": decision.at,
     }
-    await _change(db, comment, tombstone)
+    fields = {"text": None, "hidden": taken_down}
+    await change_status(db, comment, CommentStatus.REJECTED, fields, tombstone=True)
 
 
 async def _hide_pending_review(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -160,8 +125,6 @@ async def _redact(db: Database, comment_id: ObjectId, decision: Decision) -> Non
         decision.at,
     )
     fields = {
-        "status": CommentStatus.PUBLISHED.value,
-        "visible_to": PUBLIC,
         "text": redact_spans(original, decision.redactions),
         "redaction": {
             "reason_code": decision.reason_code,
@@ -169,7 +132,7 @@ async def _redact(db: Database, comment_id: ObjectId, decision: Decision) -> Non
             "at": decision.at,
         },
     }
-    await _change(db, comment, fields, ("hidden",) if hidden else ())
+    await change_status(db, comment, CommentStatus.PUBLISHED, fields, unset=("hidden",) if hidden else ())
 
 
 async def _restore(db: Database, comment_id: ObjectId, decision: Decision) -> None:
@@ -202,12 +165,7 @@ async def _merge(db: Database, comment_id: ObjectId, decision: Decision) -> None
     comment = await _comment(db, comment_id)
     target_id: ObjectId = decision.merge_into
     if comment["status"] != CommentStatus.DELETED and not comment.get("merged_into"):
-        fields = {
-            "status": CommentStatus.REJECTED.value,
-            "visible_to": str(comment["author_id"]),
-            "merged_into": target_id,
-        }
-        await _change(db, comment, fields)
+        await change_status(db, comment, CommentStatus.REJECTED, {"merged_into": target_id})
     target = await COMMENTS.of(db).find_one({"_id": target_id}, {"author_id": 1})
     if target is None or target["author_id"] == comment["author_id"]:
         return
@@ -233,6 +191,7 @@ async def _merge(db: Database, comment_id: ObjectId, decision: Decision) -> None
 register(
     ContentKind(
         name=CONSULTATION_COMMENT,
+        carrier=COMMENTS,
         read=_read,
         on_approve=_approve,
         on_reject=_reject,
