@@ -54,7 +54,7 @@ class Channel(StrEnum):
 # index range-scan them; likewise per author for "my comments".
 
 
-PUBLIC = "public"  # `visible_to` of published comments and tombstones
+PUBLIC = "public"  # `visible_to` of published comments and tombstones (comment_status.visible_to)
 
 
 def agree_key(comment_id: object, person_id: object) -> str:
@@ -114,9 +114,10 @@ COMMENTS = declare_event_carrier(
 #   page_key, author_page_key, screening_reasons, created_at, edited_at, deleted_at,
 #   similarity_keys (near-duplicate band keys of the text), campaign_id and campaign_page_key
 #   ("<campaign hex>:<comment hex>", only once in a campaign; see campaigns.py),
-#   visible_to ("public" once published or deleted, else the author's id as hex: a consultation's
-#   list is one flat filter, `visible_to $in ["public", viewer]`, which nx-27017 runs on its index
-#   path; an `$or` over status and author falls back to a scan there, ~35× slower).
+#   visible_to (comment_status.py: "public" once published, deleted or taken down after publication
+#   as a tombstone, else the author's id as hex: a consultation's list is one flat filter,
+#   `visible_to $in ["public", viewer]`, which nx-27017 runs on its index path; an `$or` over
+#   status and author falls back to a scan there, ~35× slower).
 
 COMMENTERS = declare_collection("consultation_commenters")
 # One document per (consultation, person) who has a published comment there: _id =
