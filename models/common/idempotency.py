@@ -14,6 +14,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from models.common import leases
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, declare_collection
 from models.common.errors import Conflict, InvalidInput
@@ -34,6 +35,8 @@ RETENTION = dt.timedelta(hours=24)
 # Longer than any mutation may take: a claim older than this is taken to be a crashed attempt's.
 LEASE = dt.timedelta(seconds=60)
 FIELD = "idempotencyKey"
+# The running attempt holds the key by its claim token until `lease_until`.
+KEY_LEASE = leases.LeaseFields(owner="claim")
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
@@ -130,8 +133,7 @@ async def run_once(
                         "operation": operation,
                         "request_hash": asked,
                         "state": RUNNING,
-                        "claim": token,
-                        "lease_until": at + lease,
+                        **KEY_LEASE.taken(token, at + lease),
                         "created_at": at,
                         "expires_at": at + retention,
                     }
@@ -154,11 +156,15 @@ async def run_once(
             return result
         if stored["lease_until"] > at:
             raise IdempotencyInProgress(_seconds_until(stored["lease_until"], at))
-        taken = await collection.update_one(
-            {"_id": document_id, "state": RUNNING, "claim": stored["claim"]},
-            {"$set": {"claim": token, "lease_until": at + lease}},
+        taken = await leases.claim(
+            collection,
+            token,
+            match={"_id": document_id, "state": RUNNING},
+            lease=lease,
+            at=at,
+            fields=KEY_LEASE,
         )
-        if taken.modified_count == 1:
+        if taken is not None:
             log.warning("idempotency key of %s for %s taken over after its lease ended", actor_id, operation)
             break
     else:
@@ -168,16 +174,19 @@ async def run_once(
         result = await run()
     except Exception:
         # Expected failures raised as DomainError (and bugs) wrote nothing: let a retry run again.
-        await collection.delete_one({"_id": document_id, "claim": token})
+        await collection.delete_one({"_id": document_id, **KEY_LEASE.held_by(token)})
         raise
-    completed = await collection.update_one(
-        {"_id": document_id, "claim": token},
-        {
+    completed = await leases.complete(
+        collection,
+        token,
+        match={"_id": document_id},
+        update={
             "$set": {"state": DONE, "result": result, "completed_at": now()},
-            "$unset": {"claim": "", "lease_until": ""},
+            "$unset": {KEY_LEASE.owner: "", KEY_LEASE.until: ""},
         },
+        fields=KEY_LEASE,
     )
-    if completed.matched_count == 0:
+    if not completed:
         # Our lease ran out and another attempt took the key over: it may have run twice.
         log.error(
             "idempotency key of %s for %s outlived its lease; the request may have run twice",
