@@ -27,9 +27,10 @@ from api.middleware import BodySizeLimit, RequestContext
 from api.schema import build_schema
 from api.settings import Settings
 from api.workers import run_until
+from models.catalog import ensure_indexes
 from models.common.calendar import BusinessCalendar
 from models.common.clock import utcnow
-from models.common.db import Database, connect, ensure_indexes
+from models.common.db import Database, connect
 from models.common.live_feed import LiveFeed
 from models.common.pagination import PageBounds
 from models.departments.policy import DepartmentScope

@@ -15,7 +15,8 @@ from api.embedded_db import (
     running_server_uri,
 )
 from api.settings import Settings
-from models.common.db import Database, connect, ensure_indexes
+from models.catalog import ensure_indexes
+from models.common.db import Database, connect
 
 
 class StartupError(RuntimeError):

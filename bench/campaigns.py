@@ -28,8 +28,9 @@ from bson import ObjectId
 from near_duplicates import corpus  # the generator of bench/near_duplicates.py
 
 from api.embedded_db import EmbeddedDatabase
+from models.catalog import ensure_indexes
 from models.common.actors import COMMAND_LINE, Actor, Role
-from models.common.db import Database, connect, ensure_indexes
+from models.common.db import Database, connect
 from models.consultations import comments
 from models.consultations.clauses import ClauseText
 from models.consultations.documents import CAMPAIGNS, COMMENTS, Stance

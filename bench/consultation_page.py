@@ -46,8 +46,9 @@ from strawberry.relay import to_base64
 from api.demo.seed import DemoSecrets, seed_demo
 from api.embedded_db import EmbeddedDatabase, free_loopback_port
 from api.settings import Settings
+from models.catalog import ensure_indexes
 from models.common.actors import COMMAND_LINE, Role
-from models.common.db import Database, Document, connect, ensure_indexes
+from models.common.db import Database, Document, connect
 from models.common.pagination import encode_cursor
 from models.consultations.clauses import ClauseText
 from models.consultations.comment_counters import commenter_key

@@ -17,8 +17,9 @@ import httpx
 from api.app import create_app
 from api.embedded_db import EmbeddedDatabase
 from api.settings import Settings
+from models.catalog import ensure_indexes
 from models.common.actors import COMMAND_LINE
-from models.common.db import connect, ensure_indexes
+from models.common.db import connect
 from models.departments.service import NewDepartment, create_department
 from models.identity.citizens import find_or_create_citizen
 from models.identity.sessions import start_session

@@ -23,7 +23,8 @@ from strawberry.relay import to_base64
 from api.app import create_app
 from api.embedded_db import EmbeddedDatabase
 from api.settings import Settings
-from models.common.db import connect, ensure_indexes
+from models.catalog import ensure_indexes
+from models.common.db import connect
 
 
 def fragment_fan_out(levels: int) -> str:

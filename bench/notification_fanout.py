@@ -34,8 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake FCM ser
 
 from api.embedded_db import EmbeddedDatabase, free_loopback_port
 from api.settings import Settings
+from models.catalog import ensure_indexes
 from models.common.clock import utcnow
-from models.common.db import Database, connect, ensure_indexes
+from models.common.db import Database, connect
 from models.common.outbox_worker import ClaimedEvent, EventSource
 from models.consultations.stages import OPENED, opened_event
 from models.notifications.documents import DELIVERIES, DEVICES, FOLLOWS

@@ -29,8 +29,9 @@ from bson import ObjectId
 from near_duplicates import corpus
 
 from api.embedded_db import EmbeddedDatabase
+from models.catalog import ensure_indexes
 from models.common.clock import utcnow
-from models.common.db import Database, connect, ensure_indexes
+from models.common.db import Database, connect
 from models.moderation.screen import screen_submission
 from moderation.detectors.lexicon import Lexicon
 from moderation.detectors.near_duplicates import band_keys, signature

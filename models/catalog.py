@@ -1,5 +1,12 @@
-"""Imports every domain's documents module, so the collection catalog is complete, and every owner
-of moderated content, so the moderation queue knows every content kind."""
+"""Every collection Townhall uses, and their indexes.
+
+Imports every module that declares a collection (tests/architecture/test_catalog.py checks none is
+missing), so the collection catalog is complete, and every owner of moderated content, so the
+moderation queue knows every content kind. `ensure_indexes` creates the declared indexes; the
+catalog owns it so that models/common/db.py imports no domain.
+"""
+
+from __future__ import annotations
 
 import models.common.calendar_notices
 import models.common.idempotency
@@ -16,8 +23,17 @@ import models.moderation.audit
 import models.moderation.flood
 import models.moderation.originals
 import models.moderation.queue
+import models.moderation.reasons
 import models.moderation.reports
 import models.moderation.screening_rules
 import models.moderation.transparency
 import models.notifications.documents
 import models.topics.documents  # noqa: F401
+from models.common.db import Database, catalog
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Create every declared index; safe to run at every start and from several processes."""
+    for spec in catalog:
+        if spec.indexes:
+            await spec.of(db).create_indexes(list(spec.indexes))

@@ -11,7 +11,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from api.embedded_db import EmbeddedDatabase
-from models.common.db import Database, Document, connect, ensure_indexes
+from models.catalog import ensure_indexes
+from models.common.db import Database, Document, connect
 from tests.support.command_log import CommandLog
 
 pytest_plugins = [

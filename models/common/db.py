@@ -1,4 +1,4 @@
-"""The MongoDB client, collections declared with their indexes, and start-up preparation."""
+"""The MongoDB client and the collections declared with their indexes (models/catalog.py creates them)."""
 
 from __future__ import annotations
 
@@ -66,12 +66,3 @@ def connect(uri: str, listeners: Sequence[CommandListener] = ()) -> AsyncMongoCl
         event_listeners=list(listeners),
         serverSelectionTimeoutMS=10_000,
     )
-
-
-async def ensure_indexes(db: Database) -> None:
-    """Create every declared index; safe to run at every start and from several processes."""
-    import models.catalog  # noqa: F401  (loads every domain's declarations)
-
-    for spec in catalog:
-        if spec.indexes:
-            await spec.of(db).create_indexes(list(spec.indexes))

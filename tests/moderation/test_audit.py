@@ -8,7 +8,8 @@ import datetime as dt
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
-from models.common.db import Database, Document, ensure_indexes
+from models.catalog import ensure_indexes
+from models.common.db import Database, Document
 from models.moderation import audit
 from tests.support.cli import townhall
 
