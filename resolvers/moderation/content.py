@@ -1,6 +1,8 @@
-"""The content behind queue items, per content kind: how to load it, its GraphQL type, its text.
+"""The content behind queue items, per content kind: how to load it, its GraphQL type, its text (as
+moderators are shown it; models.moderation.content_kinds.ContentView is what the models read).
 
-Adding a kind: its type joins `ModerationContent`, and one `ContentView` goes into `CONTENT_VIEWS`.
+Adding a kind: its type joins `ModerationContent`, and one `ContentPresenter` goes into
+`CONTENT_PRESENTERS`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ ModerationContent = Annotated[
 
 
 @dataclass(frozen=True)
-class ContentView:
+class ContentPresenter:
     """How the API shows one content kind to moderators."""
 
     type_name: str  # the GraphQL type, whose global ids name content of this kind
@@ -51,17 +53,19 @@ def _person_id(global_id: relay.GlobalID, field: str) -> Any:
     return node_object_id(global_id, Person.__name__, field)
 
 
-CONTENT_VIEWS: dict[str, ContentView] = {
-    CONSULTATION_COMMENT: ContentView(
+CONTENT_PRESENTERS: dict[str, ContentPresenter] = {
+    CONSULTATION_COMMENT: ContentPresenter(
         Comment.__name__, comment_id, COMMENT_BY_ID, Comment.from_document, _comment_text
     ),
-    PROFILE_NAME: ContentView(Person.__name__, _person_id, PERSON_BY_ID, Person.from_document, judged_name),
+    PROFILE_NAME: ContentPresenter(
+        Person.__name__, _person_id, PERSON_BY_ID, Person.from_document, judged_name
+    ),
 }
 
 
 def content_ref(global_id: relay.GlobalID, field: str) -> tuple[str, Any]:
     """The content kind and ref_id behind a content's global id (a Comment's, say)."""
-    for kind, view in CONTENT_VIEWS.items():
+    for kind, view in CONTENT_PRESENTERS.items():
         if view.type_name == global_id.type_name:
             return kind, view.ref_id(global_id, field)
     raise InvalidInput("this id is not of content that can be moderated", field=field)
@@ -69,7 +73,7 @@ def content_ref(global_id: relay.GlobalID, field: str) -> tuple[str, Any]:
 
 async def load_content(info: Info, kind: str, ref_id: Any) -> Any:
     """The content `ref_id` of `kind` as its GraphQL type (None when it is gone), through a loader."""
-    view = CONTENT_VIEWS.get(kind)
+    view = CONTENT_PRESENTERS.get(kind)
     if view is None:
         return None
     document = await info.context.loaders[view.loader].load(ref_id)

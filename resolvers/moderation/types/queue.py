@@ -19,7 +19,7 @@ from resolvers.common.context import Info
 from resolvers.common.relay import load_reference, node_key
 from resolvers.identity.loaders import PERSON_BY_ID
 from resolvers.identity.types import Person
-from resolvers.moderation.content import CONTENT_VIEWS, ModerationContent, load_content
+from resolvers.moderation.content import CONTENT_PRESENTERS, ModerationContent, load_content
 from resolvers.moderation.content_moderation import MODERATION_ITEM
 from resolvers.moderation.enums import Action, Audience, ItemStatus
 from resolvers.moderation.loaders import ITEM_BY_ID, ORIGINAL_BY_ITEM, REASON_LABEL
@@ -190,7 +190,7 @@ class ModerationItem(relay.Node):
         "else (moderators and admins only)."
     )
     async def original_text(self, info: Info) -> str | None:
-        view = CONTENT_VIEWS.get(self.kind)
+        view = CONTENT_PRESENTERS.get(self.kind)
         if view is None or not may_read(info.context.actor, self.document):
             return None
         # Redacted content keeps its original in the restricted store; other content, in itself.
