@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 import firebase_admin
 from prometheus_client import CollectorRegistry, start_http_server
@@ -41,11 +43,6 @@ HANDLERS: Mapping[str, Handler] = {
     **dict.fromkeys(PRODUCERS, notify_event),  # events that tell people: inbox, then push
 }
 
-DEADLINE_SWEEP_SECONDS = 30.0
-FANOUT_POLL_SECONDS = 1.0
-DIGEST_SWEEP_SECONDS = 60.0
-RETENTION_SWEEP_SECONDS = 3600.0
-
 
 async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days: int) -> dict[str, int]:
     """Open scheduled consultations, close due ones, flag overdue adoption reports, and tell admins
@@ -54,6 +51,56 @@ async def sweep_deadlines(db: Database, calendar: BusinessCalendar, report_days:
     swept = await run_deadlines(db, calendar, now, report_days)
     swept["calendar_years_noticed"] = len(await notify_missing_years(db, calendar, now))
     return swept
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a periodic job works with, made once per worker."""
+
+    db: Database
+    owner: str  # the worker's name on the leases it takes
+    lease: dt.timedelta
+    calendar: BusinessCalendar  # read and checked once, not at every sweep
+    report_days: int
+
+
+@dataclass(frozen=True)
+class Job:
+    """Periodic work: `run` does one round of what is due and returns how much it did; a round that
+    did something is followed by another at once, else by a pause of `interval` seconds."""
+
+    name: str
+    interval: float
+    run: Callable[[JobContext], Awaitable[int]]
+
+
+async def _deadlines(context: JobContext) -> int:
+    done = await sweep_deadlines(context.db, context.calendar, context.report_days)
+    if any(done.values()):
+        log.info("deadlines swept", extra=done)
+    return 0  # the sweep does everything due at once; next round after the interval
+
+
+async def _fanouts(context: JobContext) -> int:
+    return int(await run_fanout_job(context.db, context.owner, lease=context.lease))
+
+
+async def _digests(context: JobContext) -> int:
+    return await send_due_digests(context.db, utcnow())
+
+
+async def _retention(context: JobContext) -> int:
+    return await purge_expired(context.db, utcnow())
+
+
+# The one table of periodic jobs, an entry per domain's work: `run_once` runs each until a round
+# finds nothing, `run_until` loops each at its interval. The outbox and push workers loop on their own.
+JOBS: tuple[Job, ...] = (
+    Job("deadlines", 30.0, _deadlines),  # consultations' stages and reports, the calendar's years
+    Job("fanouts", 1.0, _fanouts),  # notifications to followers, a chunk at a time
+    Job("digests", 60.0, _digests),  # evening digests of capped pushes
+    Job("purged", 3600.0, _retention),  # expired notifications and deliveries
+)
 
 
 async def _every(stop: asyncio.Event, seconds: float, name: str, work: Callable[[], Awaitable[int]]) -> None:
@@ -83,32 +130,40 @@ def push_app(settings: Settings) -> firebase_admin.App | None:
     return messaging_app(settings)
 
 
+def _job_context(db: Database, settings: Settings, owner: str) -> JobContext:
+    return JobContext(
+        db=db,
+        owner=owner,
+        lease=dt.timedelta(seconds=settings.worker_lease_seconds),
+        calendar=settings.business_calendar(),
+        report_days=settings.consultation_report_days,
+    )
+
+
 async def run_once(db: Database, settings: Settings) -> None:
     """Everything due now, then return (`townhall worker --once`, tests)."""
     owner = default_owner()
+    context = _job_context(db, settings, owner)
     worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS), owner=owner)
-    swept = await sweep_deadlines(db, settings.business_calendar(), settings.consultation_report_days)
     relayed = await worker.sweep()
-    processed = await worker.drain()
-    fanouts = 0
-    while await run_fanout_job(db, owner):
-        fanouts += 1
-    digests = await send_due_digests(db, utcnow())
+    processed = 0
+    done: dict[str, int] = {}
+    for job in JOBS:
+        # Events first, whoever made them (a closed consultation's notices, say), then the job.
+        processed += await worker.drain()
+        done[job.name] = 0
+        while found := await job.run(context):
+            done[job.name] += found
+    processed += await worker.drain()
     app = push_app(settings)
     report = await DeliveryWorker(db=db, app=app, owner=owner).deliver_due() if app is not None else None
-    purged = 0
-    while found := await purge_expired(db, utcnow()):
-        purged += found
     log.info(
         "work drained",
         extra={
             "relayed": relayed,
             "processed": processed,
-            "fanouts": fanouts,
-            "digests": digests,
             "pushes": vars(report) if report is not None else None,
-            "purged": purged,
-            **swept,
+            **done,
         },
     )
 
@@ -116,46 +171,26 @@ async def run_once(db: Database, settings: Settings) -> None:
 async def run_until(
     db: Database, settings: Settings, stop: asyncio.Event, *, registry: CollectorRegistry | None = None
 ) -> None:
-    """Every loop, until `stop` is set: outbox events, deadlines, fan-out jobs, digests and pushes.
+    """Every loop, until `stop` is set: outbox events, every job of JOBS, and pushes.
     On stop, each loop finishes what it holds (the push loop sends or releases its claims).
 
     Push metrics join `registry` (the API's, when the worker runs in the API process), or are served
     on TOWNHALL_WORKER_METRICS_PORT by a standalone worker."""
     owner = default_owner()
+    context = _job_context(db, settings, owner)
     worker = OutboxWorker(db=db, handlers=HANDLERS, kinds=set(HANDLERS), owner=owner)
-    calendar = settings.business_calendar()  # read and checked once, not at every sweep
-    report_days = settings.consultation_report_days
-
-    async def deadlines() -> int:
-        done = await sweep_deadlines(db, calendar, report_days)
-        if any(done.values()):
-            log.info("deadlines swept", extra=done)
-        return 0  # the sweep does everything due at once; next round after the interval
-
-    lease = dt.timedelta(seconds=settings.worker_lease_seconds)
-
-    async def fanouts() -> int:
-        return int(await run_fanout_job(db, owner, lease=lease))
-
-    async def digests() -> int:
-        return await send_due_digests(db, utcnow())
-
-    async def retention() -> int:
-        return await purge_expired(db, utcnow())
-
     loops = [
         worker.run(stop),
-        _every(stop, DEADLINE_SWEEP_SECONDS, "deadline sweep", deadlines),
-        _every(stop, FANOUT_POLL_SECONDS, "fan-out", fanouts),
-        _every(stop, DIGEST_SWEEP_SECONDS, "digest sweep", digests),
-        _every(stop, RETENTION_SWEEP_SECONDS, "retention sweep", retention),
+        *(_every(stop, job.interval, job.name, functools.partial(job.run, context)) for job in JOBS),
     ]
     app = push_app(settings)
     if app is not None:
         metrics = DeliveryMetrics(registry)
         if registry is None and settings.worker_metrics_port:
             start_http_server(settings.worker_metrics_port, addr="0.0.0.0", registry=metrics.registry)
-        loops.append(DeliveryWorker(db=db, app=app, owner=owner, lease=lease, metrics=metrics).run(stop))
+        loops.append(
+            DeliveryWorker(db=db, app=app, owner=owner, lease=context.lease, metrics=metrics).run(stop)
+        )
     log.info("worker started", extra={"owner": owner, "kinds": sorted(HANDLERS), "push": app is not None})
     await asyncio.gather(*loops)
     log.info("worker stopped", extra={"owner": owner})
