@@ -15,7 +15,7 @@ from api.runtime import StartupError, database_server, open_database
 from api.settings import Settings, SettingsError
 from models.common.actors import COMMAND_LINE
 from models.common.db import Database
-from models.common.errors import DomainError, NotFound
+from models.common.errors import DomainError
 
 log = logging.getLogger("townhall.cli")
 
@@ -196,18 +196,13 @@ def _create_staff(args: argparse.Namespace, password: str) -> Callable[[Database
 
 
 def _print_token(args: argparse.Namespace, settings: Settings) -> Callable[[Database], Awaitable[int]]:
-    from models.identity import people, sessions
+    from models.identity.sign_in import sign_in_locally
 
     policy = settings.token_policy()  # refuse at once when no key is configured
 
     async def job(db: Database) -> int:
-        if args.phone:
-            person = await people.find_by_phone(db, settings.phone_hash_key(), args.phone)
-        else:
-            person = await people.find_by_email(db, args.email)
-        if person is None:
-            raise NotFound(f"nobody signs in with {args.phone or args.email}; see `townhall seed-demo`")
-        session = await sessions.start_session(db, policy, person)
+        phone_key = settings.phone_hash_key() if args.phone else b""
+        session = await sign_in_locally(db, policy, phone_key=phone_key, phone=args.phone, email=args.email)
         print(session.access_token)
         return 0
 

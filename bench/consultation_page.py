@@ -64,8 +64,8 @@ from models.consultations.documents import (
 )
 from models.consultations.service import NewConsultation, create_draft, publish
 from models.departments.policy import DepartmentScope
-from models.identity.citizens import pseudonym
-from models.identity.documents import PEOPLE, Status
+from models.identity.citizens import new_citizen, pseudonym
+from models.identity.documents import PEOPLE
 from models.identity.people import find_by_email, find_by_phone
 from models.identity.phones import phone_record
 from models.identity.sessions import start_session
@@ -215,23 +215,13 @@ async def _citizens(db: Database, phone_key: bytes, count: int, rng: random.Rand
     """The demo citizens plus enough residents, stored as phone sign-in creates them, to make `count`."""
     demo = [p["_id"] async for p in PEOPLE.of(db).find({"role": Role.CITIZEN.value}, {"_id": 1})]
     now = dt.datetime.now(dt.UTC)
-    documents = [
-        PEOPLE.new_document(
-            {
-                "_id": ObjectId(),
-                "role": Role.CITIZEN.value,
-                "status": Status.ACTIVE.value,
-                "public_name": pseudonym() if rng.random() < 0.8 else f"临川居民{n:04d}",
-                "phone": phone_record(phone_key, f"+86139{n:08d}"),
-                "firebase_uid": f"bench-{n}",
-                "preferences": {"language": "zh", "large_text": rng.random() < 0.1, "district_id": None},
-                "created_at": now,
-                "updated_at": now,
-                "last_sign_in_at": now,
-            }
-        )
-        for n in range(max(0, count - len(demo)))
-    ]
+    documents = []
+    for n in range(max(0, count - len(demo))):
+        name = pseudonym() if rng.random() < 0.8 else f"临川居民{n:04d}"
+        phone = phone_record(phone_key, f"+86139{n:08d}")
+        document = new_citizen(phone, now=now, firebase_uid=f"bench-{n}", public_name=name)
+        document["preferences"]["large_text"] = rng.random() < 0.1
+        documents.append({**document, "_id": ObjectId()})
     await _insert(db, PEOPLE.name, documents)
     return demo + [document["_id"] for document in documents]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from pymongo.errors import DuplicateKeyError
@@ -19,6 +20,27 @@ def pseudonym() -> str:
     return f"市民{secrets.randbelow(1_000_000):06d}"
 
 
+def new_citizen(
+    phone: Document, *, now: dt.datetime, firebase_uid: str | None = None, public_name: str | None = None
+) -> Document:
+    """A citizen's document as first stored: signed in now (with `firebase_uid`), or enrolled by a
+    helper without signing in (no `firebase_uid`, which the sparse unique index allows, and no last
+    sign-in)."""
+    signed_in = {"firebase_uid": firebase_uid, "last_sign_in_at": now} if firebase_uid else {}
+    return PEOPLE.new_document(
+        {
+            "role": Role.CITIZEN.value,
+            "status": Status.ACTIVE.value,
+            "public_name": public_name or pseudonym(),
+            "phone": phone,
+            **signed_in,
+            "preferences": {"language": "zh", "large_text": False, "district_id": None},
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+
+
 def _refuse_unless_active(person: Document) -> None:
     if person.get("status") != Status.ACTIVE:
         raise Forbidden("this account is disabled; contact the service desk")
@@ -33,19 +55,7 @@ async def find_or_create_citizen(
     now = utcnow()
     person = await people.find_one({"phone.hash": phone["hash"]})
     if person is None:
-        document = PEOPLE.new_document(
-            {
-                "role": Role.CITIZEN.value,
-                "status": Status.ACTIVE.value,
-                "public_name": pseudonym(),
-                "phone": phone,
-                "firebase_uid": firebase_uid,
-                "preferences": {"language": "zh", "large_text": False, "district_id": None},
-                "created_at": now,
-                "updated_at": now,
-                "last_sign_in_at": now,
-            }
-        )
+        document = new_citizen(phone, now=now, firebase_uid=firebase_uid)
         try:
             await people.insert_one(document)
             return document
@@ -68,19 +78,7 @@ async def find_or_enrol_citizen(db: Database, *, phone_number: str, phone_key: b
     people = PEOPLE.of(db)
     person = await people.find_one({"phone.hash": phone["hash"]})
     if person is None:
-        now = utcnow()
-        # No firebase_uid (the unique index is sparse) and no last sign-in: they never signed in.
-        document = PEOPLE.new_document(
-            {
-                "role": Role.CITIZEN.value,
-                "status": Status.ACTIVE.value,
-                "public_name": pseudonym(),
-                "phone": phone,
-                "preferences": {"language": "zh", "large_text": False, "district_id": None},
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        document = new_citizen(phone, now=utcnow())
         try:
             await people.insert_one(document)
             return document

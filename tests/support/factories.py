@@ -6,7 +6,8 @@ from models.common.actors import COMMAND_LINE, Role
 from models.common.db import Database, Document
 from models.departments.service import NewDepartment, create_department
 from models.identity.citizens import find_or_create_citizen
-from models.identity.sessions import Session, start_session
+from models.identity.sessions import Session
+from models.identity.sign_in import sign_in_person
 from models.identity.staff import NewStaff, create_staff
 from tests.support.graphql_client import settings_for_tests
 
@@ -51,7 +52,7 @@ async def make_staff(
 
 async def sign_in(db: Database, person: Document) -> Session:
     """A session with the app's own token policy, as sign-in would start it."""
-    return await start_session(db, settings_for_tests().token_policy(), person)
+    return await sign_in_person(db, settings_for_tests().token_policy(), person)
 
 
 def bearer(session: Session) -> dict[str, str]:

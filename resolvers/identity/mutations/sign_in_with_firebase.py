@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from models.identity import citizens, sessions
+from models.identity import sign_in
 from models.identity.phones import phone_hash
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, InvalidTokenError, RateLimitedError
@@ -24,10 +24,11 @@ async def sign_in_with_firebase(info: Info, id_token: str) -> SignInResult:
     services = info.context.services
     identity = await services.firebase.verify(id_token)
     await count_attempt(info, "signIn", account=phone_hash(services.phone_key, identity.phone_number))
-    person = await citizens.find_or_create_citizen(
+    session = await sign_in.sign_in_citizen(
         info.context.db,
+        services.tokens,
         phone_number=identity.phone_number,
         firebase_uid=identity.uid,
         phone_key=services.phone_key,
     )
-    return SignedIn.from_session(await sessions.start_session(info.context.db, services.tokens, person))
+    return SignedIn.from_session(session)
