@@ -20,8 +20,9 @@ from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.identity.name_moderation import PROFILE_NAME, judged_name
 from resolvers.common.context import Info
 from resolvers.common.loaders import DocumentLoader
+from resolvers.common.relay import node_object_id
 from resolvers.consultations.loaders import COMMENT_BY_ID
-from resolvers.consultations.types.comment import Comment, comment_id, node_object_id
+from resolvers.consultations.types.comment import Comment, comment_id
 from resolvers.identity.loaders import PERSON_BY_ID
 from resolvers.identity.types import Person
 

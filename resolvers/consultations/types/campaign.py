@@ -13,9 +13,15 @@ from models.common.pagination import PageArgs
 from models.consultations import campaign_reads
 from models.consultations.campaign_reads import campaign_comments
 from resolvers.common.context import Info
-from resolvers.common.relay import DocumentNode, connection_from_page, load_reference, page_args
+from resolvers.common.relay import (
+    DocumentNode,
+    connection_from_page,
+    load_reference,
+    node_object_id,
+    page_args,
+)
 from resolvers.consultations.loaders import CAMPAIGN_BY_ID, CONSULTATION_BY_ID, THEME_BY_ID
-from resolvers.consultations.types.comment import Comment, Theme, node_object_id, report_visible
+from resolvers.consultations.types.comment import Comment, Theme, report_visible
 from resolvers.consultations.types.consultation import Consultation
 
 

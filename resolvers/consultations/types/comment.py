@@ -12,15 +12,13 @@ from strawberry import relay
 
 from models.common.actors import Role
 from models.common.db import Document
-from models.common.errors import InvalidInput
-from models.common.ids import parse_object_id
 from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import EDIT_WINDOW
 from models.consultations.documents import PUBLIC, Channel, CommentStatus, Outcome, Stage, Stance
 from models.consultations.report import effective_outcome
 from models.departments.policy import may_act_for
 from resolvers.common.context import Info
-from resolvers.common.relay import DocumentNode, load_nodes, load_reference
+from resolvers.common.relay import DocumentNode, load_nodes, load_reference, node_object_id
 from resolvers.consultations.loaders import (
     CAMPAIGN_BY_ID,
     COMMENT_BY_ID,
@@ -49,13 +47,6 @@ strawberry.enum(
 )
 strawberry.enum(Outcome, name="Outcome", description="What the adoption report decided about a comment.")
 strawberry.enum(Channel, name="Channel", description="How a comment reached Townhall: the app, or a helper.")
-
-
-def node_object_id(global_id: relay.GlobalID, type_name: str, field: str) -> ObjectId:
-    """The stored id behind a global id of `type_name`; another type's id is refused."""
-    if global_id.type_name != type_name:
-        raise InvalidInput(f"this is not a {type_name}'s id", field=field)
-    return parse_object_id(global_id.node_id, field=field)
 
 
 async def report_visible(info: Info, consultation_id: ObjectId) -> bool:

@@ -12,14 +12,12 @@ from strawberry import relay
 
 from models.common.clock import utcnow
 from models.common.db import Document
-from models.common.errors import InvalidInput
-from models.common.ids import parse_object_id
 from models.common.pagination import PageArgs
 from models.consultations import policy, stages, versions
 from models.consultations.clauses import ChangeKind, ClauseText
 from models.consultations.documents import Stage
 from resolvers.common.context import Info
-from resolvers.common.relay import DocumentNode, load_nodes, load_reference
+from resolvers.common.relay import DocumentNode, load_nodes, load_reference, node_object_id
 from resolvers.consultations.loaders import CONSULTATION_BY_ID, VERSIONS_BY_CONSULTATION
 from resolvers.departments.loaders import DEPARTMENT_BY_ID
 from resolvers.departments.types import Department
@@ -302,6 +300,4 @@ def clause_texts(clauses: Iterable[ClauseInput]) -> list[ClauseText]:
 
 def consultation_id(global_id: relay.GlobalID, field: str = "id") -> ObjectId:
     """The stored id behind a Consultation's global id; another type's id is refused."""
-    if global_id.type_name != Consultation.__name__:
-        raise InvalidInput("this is not a consultation's id", field=field)
-    return parse_object_id(global_id.node_id, field=field)
+    return node_object_id(global_id, Consultation.__name__, field)
