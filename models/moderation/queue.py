@@ -15,6 +15,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from models.common import leases
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
@@ -52,10 +53,9 @@ MODERATION_ITEMS = declare_event_carrier(
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 MAX_LEASE = dt.timedelta(minutes=30)
-# A free item's lease ended long ago, so one `lease_until < now` finds free and expired items
-# alike without an `$or` (which nx-27017 answers by scanning).
+# A free item's lease ended long ago (models/common/leases.py): no `$or` to find free and expired.
 FREE = EPOCH
-FREE_LEASE: Document = {"lease_owner": None, "lease_until": FREE}
+FREE_LEASE: Document = leases.LEASE.free
 
 HOLD_EVENT = "moderation.hold"  # rides the held content's own write, so a crash cannot lose the item
 
@@ -272,15 +272,14 @@ async def claim_next(
     lease = _bounded(lease)
     at = now()
     # One atomic find_one_and_update: of two moderators racing for an item, only one matches it.
-    return await MODERATION_ITEMS.of(db).find_one_and_update(
-        {
-            "status": ItemStatus.OPEN.value,
-            "audience": {"$in": audiences_of(moderator)},
-            "lease_until": {"$lt": at},
-        },
-        {"$set": {"lease_owner": person_id, "lease_until": at + lease}, "$inc": {"claims": 1}},
+    return await leases.claim(
+        MODERATION_ITEMS.of(db),
+        person_id,
+        match={"status": ItemStatus.OPEN.value, "audience": {"$in": audiences_of(moderator)}},
+        lease=lease,
+        at=at,
         sort=[("sort_key", ASCENDING)],
-        return_document=ReturnDocument.AFTER,
+        also={"$inc": {"claims": 1}},
     )
 
 
@@ -291,16 +290,13 @@ async def claim(
     person_id = require_moderator(moderator)
     lease = _bounded(lease)
     at = now()
-    update = {"$set": {"lease_owner": person_id, "lease_until": at + lease}, "$inc": {"claims": 1}}
     base = {"_id": item_id, "status": ItemStatus.OPEN.value, "audience": {"$in": audiences_of(moderator)}}
-    items = MODERATION_ITEMS.of(db)
-    # Two filters tried in turn instead of one `$or`: free or expired, else held by this moderator.
-    item = await items.find_one_and_update(
-        {**base, "lease_until": {"$lt": at}}, update, return_document=ReturnDocument.AFTER
-    )
+    items, counted = MODERATION_ITEMS.of(db), {"$inc": {"claims": 1}}
+    # Two writes tried in turn instead of one `$or`: free or expired, else held by this moderator.
+    item = await leases.claim(items, person_id, match=base, lease=lease, at=at, also=counted)
     if item is None:
-        item = await items.find_one_and_update(
-            {**base, "lease_owner": person_id}, update, return_document=ReturnDocument.AFTER
+        item = await leases.renew(
+            items, person_id, match=base, lease=lease, at=at, unexpired=True, also=counted
         )
     if item is None:
         await get_item(db, item_id)  # NotFound when there is no such item
@@ -310,12 +306,7 @@ async def claim(
 
 def held_by(person_id: ObjectId, item_id: str, at: dt.datetime) -> Document:
     """The filter of an open item whose lease `person_id` holds at `at`."""
-    return {
-        "_id": item_id,
-        "status": ItemStatus.OPEN.value,
-        "lease_owner": person_id,
-        "lease_until": {"$gt": at},
-    }
+    return {"_id": item_id, "status": ItemStatus.OPEN.value, **leases.LEASE.held_by(person_id, at)}
 
 
 def _bounded(lease: dt.timedelta) -> dt.timedelta:
@@ -331,10 +322,9 @@ async def renew(
     person_id = require_moderator(moderator)
     lease = _bounded(lease)
     at = now()
-    item = await MODERATION_ITEMS.of(db).find_one_and_update(
-        held_by(person_id, item_id, at),
-        {"$set": {"lease_until": at + lease}},
-        return_document=ReturnDocument.AFTER,
+    open_item = {"_id": item_id, "status": ItemStatus.OPEN.value}
+    item = await leases.renew(
+        MODERATION_ITEMS.of(db), person_id, match=open_item, lease=lease, at=at, unexpired=True
     )
     if item is None:
         raise NotHolding("you do not hold this item")
@@ -344,8 +334,7 @@ async def renew(
 async def release(db: Database, moderator: Actor, item_id: str, *, now: Clock = utcnow) -> None:
     """Give an item back to the queue undecided."""
     person_id = require_moderator(moderator)
-    result = await MODERATION_ITEMS.of(db).update_one(
-        held_by(person_id, item_id, now()), {"$set": FREE_LEASE}
-    )
-    if result.matched_count == 0:
+    open_item = {"_id": item_id, "status": ItemStatus.OPEN.value}
+    released = await leases.release(MODERATION_ITEMS.of(db), person_id, match=open_item, unexpired_at=now())
+    if not released:
         raise NotHolding("you do not hold this item")
