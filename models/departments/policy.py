@@ -1,11 +1,11 @@
-"""Who may act for a department: admins for any; officials for their own (and, if the deployment
-says so, for the departments it supervises)."""
+"""Who may act for a department: admins create them and act for any; officials for their own (and,
+if the deployment says so, for the departments it supervises)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.common.actors import Actor, Role
+from models.common.actors import Actor, Role, require_role
 from models.common.db import Document
 from models.common.errors import Forbidden
 
@@ -15,6 +15,11 @@ class DepartmentScope:
     """The deployment's rule: may an official also act for the departments below their own?"""
 
     include_sub_departments: bool = False
+
+
+def require_may_create(actor: Actor) -> None:
+    """Only admins create departments."""
+    require_role(actor, Role.ADMIN)
 
 
 def may_act_for(actor: Actor, department: Document, scope: DepartmentScope) -> bool:

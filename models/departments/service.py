@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 from pymongo import ReturnDocument
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, NotFound
 from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code, clean_name
 from models.departments.documents import DEPARTMENTS
-from models.departments.policy import DepartmentScope, require_authority
+from models.departments.policy import DepartmentScope, require_authority, require_may_create
 from models.departments.repository import find_by_code
 
 
@@ -27,7 +27,7 @@ class NewDepartment:
 
 async def create_department(db: Database, actor: Actor, new: NewDepartment) -> Document:
     """Create a department (admins only); its parent is its supervising department."""
-    require_role(actor, Role.ADMIN)
+    require_may_create(actor)
     code = clean_code(new.code)
     name = bilingual_name(new.name_zh, new.name_en)
     parent = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput
@@ -12,6 +12,7 @@ from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code
 from models.districts import repository
 from models.districts.documents import DISTRICTS
+from models.districts.policy import require_may_create
 
 # Above any city's size: a larger figure is a typing mistake, not a district.
 MAX_POPULATION = 100_000_000
@@ -27,7 +28,7 @@ class NewDistrict:
 
 async def create_district(db: Database, actor: Actor, new: NewDistrict) -> Document:
     """Create a district (admins only)."""
-    require_role(actor, Role.ADMIN)
+    require_may_create(actor)
     code = clean_code(new.code)
     name = bilingual_name(new.name_zh, new.name_en)
     if new.population is not None and not 0 <= new.population <= MAX_POPULATION:

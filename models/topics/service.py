@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, NotFound
@@ -13,6 +13,7 @@ from models.common.text import bilingual_name, clean_code
 from models.departments import repository as departments
 from models.topics import repository
 from models.topics.documents import TOPICS
+from models.topics.policy import require_may_create
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class NewTopic:
 
 async def create_topic(db: Database, actor: Actor, new: NewTopic) -> Document:
     """Create a topic (admins only), with the department usually responsible for it."""
-    require_role(actor, Role.ADMIN)
+    require_may_create(actor)
     code = clean_code(new.code)
     name = bilingual_name(new.name_zh, new.name_en)
     department = None

@@ -1,0 +1,1 @@
+"""Departments' own DomainError subclasses: none yet; their rules raise the common ones."""

@@ -1,0 +1,1 @@
+"""Typed payloads of the outbox events departments emit; departments emit no outbox events yet."""

@@ -1,0 +1,1 @@
+"""Typed payloads of the outbox events notifications emit: none yet (they only consume events)."""

@@ -1,0 +1,1 @@
+"""Typed payloads of the outbox events topics emit; topics emit no outbox events yet."""
