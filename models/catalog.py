@@ -19,14 +19,7 @@ import models.districts.documents
 import models.identity.documents
 import models.identity.name_moderation
 import models.identity.refresh_tokens
-import models.moderation.audit
-import models.moderation.flood
-import models.moderation.originals
-import models.moderation.queue
-import models.moderation.reasons
-import models.moderation.reports
-import models.moderation.screening_rules
-import models.moderation.transparency
+import models.moderation.documents
 import models.notifications.documents
 import models.topics.documents  # noqa: F401
 from models.common.db import Database, catalog

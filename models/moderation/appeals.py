@@ -8,16 +8,18 @@ from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
-from models.common.outbox import Event, push_events, relay_or_defer
+from models.common.outbox import push_events, relay_or_defer
 from models.moderation.audit import append
-from models.moderation.content_kinds import Action, Decision
-from models.moderation.decisions import apply_current, apply_event
-from models.moderation.queue import MODERATION_ITEMS, ItemStatus, get_item, require_moderator
+from models.moderation.content_kinds import Action
+from models.moderation.decisions import apply_current
+from models.moderation.documents import MODERATION_ITEMS, ItemStatus
+from models.moderation.events import appeal_event, apply_event
+from models.moderation.policy import require_moderator
+from models.moderation.repository import get_item
 from moderation.screening import normalise_text
 
 APPEAL_LENGTH = (2, 2000)
 APPEALABLE = (Action.REJECT.value, Action.HIDE.value, Action.REDACT.value)
-APPEAL_EVENT = "moderation.appeal_decided"  # tells the author
 
 
 def appealable(item: Document) -> bool:
@@ -81,23 +83,9 @@ async def decide_appeal(
         raise Forbidden("the original moderator cannot decide the appeal")
     outcome = {"upheld": uphold, "note": note, "moderator_id": person_id, "at": at}
     key = f"{item_id}:{item['round']}"
-    told = Event(
-        id=f"{APPEAL_EVENT}:{key}",
-        kind=APPEAL_EVENT,
-        payload={
-            "person_id": item["author_id"],
-            "item_id": item_id,
-            "content_kind": item["kind"],
-            "ref_id": item["ref_id"],
-            "upheld": uphold,
-            "reason_code": original["reason_code"],
-        },
-        created_at=at,
-    )
-    events = [told]
+    events = [appeal_event(item, key, upheld=uphold, reason_code=original["reason_code"], at=at)]
     if not uphold:
-        marker = Decision(action=Action.APPROVE, reason_code=None, note=note, moderator_id=person_id, at=at)
-        events.append(apply_event(item_id, f"{key}:appeal", marker))
+        events.append(apply_event(item_id, f"{key}:appeal", at))
     # The whole `appeal` is written back (not `appeal.decision`) to stay off dotted-path updates.
     closed = await MODERATION_ITEMS.of(db).find_one_and_update(
         {"_id": item_id, "status": ItemStatus.APPEALED.value},

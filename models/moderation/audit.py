@@ -11,19 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from models.common.clock import to_bson_precision, utcnow
-from models.common.db import Database, Document, declare_collection
+from models.common.db import Database, Document
 from models.common.errors import Conflict
-
-AUDIT_LOG = declare_collection(
-    "audit_log",
-    [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
-)
-# Fields: seq (1, 2, 3… with no gaps), at, actor_id, action (e.g. "decision", "redaction"),
-# subject {kind, id}, details, prev_hash (hash of entry seq - 1), hash.
+from models.moderation.documents import AUDIT_LOG
 
 GENESIS_HASH = "0" * 64
 # Each lost race means another appender succeeded, so N concurrent appenders need at most N tries;

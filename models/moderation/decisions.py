@@ -17,27 +17,20 @@ from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import DomainError, InvalidInput
-from models.common.outbox import Event, push_events, relay_or_defer
+from models.common.outbox import Event, payload_of, push_events, relay_or_defer
 from models.common.outbox_worker import ClaimedEvent
 from models.moderation.audit import append
 from models.moderation.content_kinds import Action, Decision, callback_for, content_kind
+from models.moderation.documents import MODERATION_ITEMS, Audience, ItemStatus
+from models.moderation.errors import NotHolding
+from models.moderation.events import ItemToApply, apply_event, decision_event
 from models.moderation.originals import stored_original
-from models.moderation.queue import (
-    FREE_LEASE,
-    MODERATION_ITEMS,
-    Audience,
-    ItemStatus,
-    NotHolding,
-    claim,
-    get_item,
-    held_by,
-    require_moderator,
-)
+from models.moderation.policy import require_moderator
+from models.moderation.queue import FREE_LEASE, claim, held_by
 from models.moderation.reasons import require_reason
+from models.moderation.repository import get_item
 from moderation.redaction import Span, checked_spans
 
-DECISION_EVENT = "moderation.decision"  # tells the author
-APPLY_EVENT = "moderation.apply"  # (re)applies the item's current state to its content
 NOTE_LENGTH = 1000
 MAX_BULK = 100
 
@@ -46,26 +39,7 @@ def decision_events(item: Document, decision: Decision) -> list[Event]:
     """The author is told the action and the reason code (not the moderator's note); the content
     is brought in line with the item."""
     key = f"{item['_id']}:{item.get('round', 1)}"
-    told = Event(
-        id=f"{DECISION_EVENT}:{key}",
-        kind=DECISION_EVENT,
-        payload={
-            "person_id": item["author_id"],
-            "item_id": item["_id"],
-            "content_kind": item["kind"],
-            "ref_id": item["ref_id"],
-            "action": decision.action.value,
-            "reason_code": decision.reason_code,
-        },
-        created_at=decision.at,
-    )
-    return [told, apply_event(item["_id"], f"{key}:decision", decision)]
-
-
-def apply_event(item_id: str, key: str, decision: Decision) -> Event:
-    return Event(
-        id=f"{APPLY_EVENT}:{key}", kind=APPLY_EVENT, payload={"item_id": item_id}, created_at=decision.at
-    )
+    return [decision_event(item, key, decision), apply_event(item["_id"], f"{key}:decision", decision.at)]
 
 
 async def apply_current(db: Database, item: Document) -> None:
@@ -95,7 +69,8 @@ async def apply_current(db: Database, item: Document) -> None:
 
 async def apply_decided(event: ClaimedEvent, db: Database) -> None:
     """Outbox handler for APPLY_EVENT."""
-    await apply_current(db, await get_item(db, event.payload["item_id"]))
+    payload = payload_of(event.payload, ItemToApply)
+    await apply_current(db, await get_item(db, payload["item_id"]))
 
 
 @dataclass(frozen=True)

@@ -14,19 +14,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from models.common.db import Database, declare_collection
+from models.common.db import Database
 from models.common.rate_limits import RateLimit, RateLimited, hit
+from models.moderation.documents import REPEATED_TEXTS
 from moderation.screening import RATE, REPEATED_TEXT
-
-REPEATED_TEXTS = declare_collection(
-    "repeated_texts",
-    [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="repeated_texts_ttl")],
-)
-# Fields: _id (sha256 of scope, person and folded text: no text is kept), n (times posted since
-# first_at), first_at, expires_at (first_at + the window), v.
 
 RATE_RULE_NAME = "flood.person"  # its own name, so it never shares counters with the mutation limits
 

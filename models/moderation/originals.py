@@ -12,10 +12,8 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Actor, Role, require_role
-from models.common.db import Database, declare_collection
-
-# Documents: _id (the moderation item's id), kind, ref_id, text, kept_at.
-MODERATION_ORIGINALS = declare_collection("moderation_originals")
+from models.common.db import Database
+from models.moderation.documents import MODERATION_ORIGINALS
 
 
 async def keep_original(

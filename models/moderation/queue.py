@@ -1,55 +1,35 @@
 """The moderation queue: one item per piece of content, in priority order, claimed with a lease.
 
 Decisions are in decisions.py, appeals in appeals.py, citizens' reports in reports.py. Content
-that screening holds enters through `hold_event` (in the content's own write) and `hold_for_review`.
+that screening holds enters through `events.hold_event` (in the content's own write) and
+`hold_for_review`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models.common import leases
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
 from models.common.db import Database, Document
-from models.common.errors import Conflict, InvalidInput, NotFound
-from models.common.outbox import Event, declare_event_carrier, relay_or_defer
+from models.common.errors import InvalidInput
+from models.common.outbox import payload_of, relay_or_defer
 from models.common.outbox_worker import ClaimedEvent
 from models.moderation.content_kinds import content_kind, item_id_of
+from models.moderation.documents import MODERATION_ITEMS, Audience, ItemStatus
+from models.moderation.errors import NotHolding
+from models.moderation.events import ContentHeld
+from models.moderation.policy import audiences_of, require_moderator
 from models.moderation.priority import MAX_PRIORITY, due_at_of, priority_of
+from models.moderation.repository import get_item
 from moderation.screening import Screening
-
-
-class ItemStatus(StrEnum):
-    OPEN = "OPEN"
-    DECIDED = "DECIDED"
-    APPEALED = "APPEALED"
-    CLOSED = "CLOSED"  # the appeal is decided
-
-
-class Audience(StrEnum):
-    MODERATOR = "moderator"
-    ADMIN = "admin"  # escalated items: only admins claim them
-
-
-MODERATION_ITEMS = declare_event_carrier(
-    "moderation_items",
-    [
-        # Claiming walks this order (priority, then due time) and takes the first free item.
-        IndexModel([("sort_key", ASCENDING)], unique=True),
-        # The transparency report reads a month of decisions, appeals and reopened items.
-        IndexModel([("decided_at", ASCENDING)], name="by_decided_at"),
-        IndexModel([("appeal_decided_at", ASCENDING)], name="by_appeal_decided_at"),
-        IndexModel([("reopened_at", ASCENDING)], name="by_reopened_at"),
-    ],
-)
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 MAX_LEASE = dt.timedelta(minutes=30)
@@ -57,33 +37,7 @@ MAX_LEASE = dt.timedelta(minutes=30)
 FREE = EPOCH
 FREE_LEASE: Document = leases.LEASE.free
 
-HOLD_EVENT = "moderation.hold"  # rides the held content's own write, so a crash cannot lose the item
-
-
-def hold_event(kind: str, ref_id: Any, author_id: ObjectId, screening: Screening, at: dt.datetime) -> Event:
-    """The event held content carries in its own write: the worker queues it if `hold_for_review`
-    after that write did not happen."""
-    return Event(
-        id=f"{HOLD_EVENT}:{item_id_of(kind, ref_id)}:{epoch_ms(at)}",
-        kind=HOLD_EVENT,
-        payload={
-            "kind": kind,
-            "ref_id": ref_id,
-            "author_id": author_id,
-            "reasons": list(screening.reasons),
-            "score": screening.score,
-        },
-        created_at=at,
-    )
-
-
 REPORTED = "reported"  # the reason of an item that citizens' reports opened
-
-
-class NotHolding(Conflict):
-    """The moderator's lease on the item ended, or was never theirs."""
-
-    code = "NOT_HOLDING"
 
 
 def sort_key(priority: int, due_at: dt.datetime) -> str:
@@ -92,26 +46,6 @@ def sort_key(priority: int, due_at: dt.datetime) -> str:
         raise InvalidInput(f"priority is 0–{MAX_PRIORITY}, got {priority}", field="priority")
     millis = max(0, epoch_ms(due_at))
     return f"{MAX_PRIORITY - priority:04d}:{millis:015d}:{ObjectId()}"
-
-
-def require_moderator(actor: Actor) -> ObjectId:
-    require_role(actor, Role.MODERATOR, Role.ADMIN)
-    assert actor.person_id is not None
-    return actor.person_id
-
-
-def audiences_of(actor: Actor) -> list[str]:
-    """The items a staff member may claim: admins also take escalated ones."""
-    if actor.role is Role.ADMIN:
-        return [Audience.MODERATOR.value, Audience.ADMIN.value]
-    return [Audience.MODERATOR.value]
-
-
-async def get_item(db: Database, item_id: str) -> Document:
-    item = await MODERATION_ITEMS.of(db).find_one({"_id": item_id})
-    if item is None:
-        raise NotFound("no such moderation item")
-    return item
 
 
 async def enqueue(
@@ -231,15 +165,15 @@ async def take_from_moderator(db: Database, kind: str, ref_id: Any) -> None:
 
 async def enqueue_held(event: ClaimedEvent, db: Database) -> None:
     """Outbox handler for HOLD_EVENT: queue held content whose inline enqueue did not happen."""
-    payload = event.payload
+    payload = payload_of(event.payload, ContentHeld)
     await enqueue(
         db,
         kind=payload["kind"],
         ref_id=payload["ref_id"],
         author_id=payload["author_id"],
         reasons=payload["reasons"],
-        score=float(payload.get("score", 0.0)),
-        blocking=bool(payload.get("blocking", False)),
+        score=float(payload["score"]),
+        blocking=payload.get("blocking", False),
     )
 
 

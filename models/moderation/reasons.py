@@ -6,11 +6,9 @@ import datetime as dt
 
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, declare_collection
+from models.common.db import Database
 from models.common.errors import InvalidInput
-
-# Documents: _id (the code), label, active (False retires a code, a built-in one too), updated_at.
-MODERATION_REASONS = declare_collection("moderation_reasons")
+from models.moderation.documents import MODERATION_REASONS
 
 DEFAULT_REASONS: dict[str, str] = {
     "personal_data": "Contains personal data",

@@ -7,30 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document, declare_collection
+from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
 from models.moderation.content_kinds import Action, ContentView, Decision, content_kind, item_id_of
-from models.moderation.queue import MODERATION_ITEMS, REPORTED, ItemStatus, enqueue, reopen, reprioritise
+from models.moderation.documents import MODERATION_ITEMS, MODERATION_REPORTS, ItemStatus
+from models.moderation.errors import AlreadyReported
+from models.moderation.queue import REPORTED, enqueue, reopen, reprioritise
 from models.moderation.reasons import require_reason
 from moderation.screening import normalise_text
 
-# Documents: _id "<item id>:<reporter id>" (one report per person and content), item_id,
-# person_id, reason_code, note, round (the item's round it was made in), created_at.
-MODERATION_REPORTS = declare_collection(
-    "moderation_reports", [IndexModel([("item_id", ASCENDING)], name="by_item")]
-)
-
 NOTE_LENGTH = 500
 STAFF = (Role.OFFICIAL, Role.MODERATOR, Role.ADMIN)
-
-
-class AlreadyReported(Conflict):
-    code = "ALREADY_REPORTED"
 
 
 @dataclass(frozen=True)

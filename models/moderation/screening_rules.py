@@ -22,21 +22,14 @@ from bson import ObjectId
 
 from models.common.actors import Actor, Role, require_role
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document, declare_collection
+from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.moderation.audit import append
+from models.moderation.documents import LEXICON_TERMS, SCREENING_RULES
 from models.moderation.flood import FloodLimits
 from moderation.detectors.lexicon import CATEGORIES, STARTER_ENTRIES, Lexicon
 from moderation.detectors.spam import STARTER_ALLOWED_DOMAINS, AllowList, normalise_domain
 from moderation.screening import ScreeningRules, normalise_text
-
-SCREENING_RULES = declare_collection("screening_rules")
-# One document, _id "rules": version (+1 at every change), allowed_domains (absent: the starter
-# list), flood {repeated_text, repeated_text_hours, rate_limit, rate_minutes} (absent: FloodLimits()),
-# updated_at.
-LEXICON_TERMS = declare_collection("lexicon_terms")
-# _id "<category>:<term>", category, term (normalised, see clean_term), active (False removes the
-# term, a starter one too), updated_at, updated_by.
 
 RULES_ID = "rules"
 TERM_LENGTH = (2, 40)

@@ -14,14 +14,12 @@ from zoneinfo import ZoneInfo
 
 from models.common.calendar import DEFAULT_TIME_ZONE
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document, declare_collection
+from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.moderation.content_kinds import Action
-from models.moderation.queue import MODERATION_ITEMS, REPORTED
+from models.moderation.documents import MODERATION_ITEMS, TRANSPARENCY_REPORTS
+from models.moderation.queue import REPORTED
 from moderation.screening import PREMODERATED
-
-# One document per finished month and time zone: _id "2026-10@Asia/Shanghai", the report's fields.
-TRANSPARENCY_REPORTS = declare_collection("moderation_transparency_reports")
 
 # No month before this one is reported: Townhall did not exist yet.
 FIRST_MONTH = (2024, 1)

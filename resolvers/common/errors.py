@@ -14,8 +14,7 @@ from models.consultations.errors import StaleEdit, WrongStage
 from models.consultations.report import ReportIncomplete
 from models.identity.errors import InvalidToken, Unauthenticated
 from models.identity.staff import InvalidCredentials, TooManyAttempts
-from models.moderation.queue import NotHolding
-from models.moderation.reports import AlreadyReported
+from models.moderation.errors import AlreadyReported, NotHolding
 
 
 @strawberry.enum(description="What went wrong, for an app to switch on.")

@@ -19,7 +19,7 @@ from models.common.errors import InvalidInput
 from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.identity.name_moderation import PROFILE_NAME, judged_name
 from resolvers.common.context import Info
-from resolvers.common.loaders import DocumentLoader
+from resolvers.common.loaders import LoaderSpec
 from resolvers.common.relay import node_object_id
 from resolvers.consultations.loaders import COMMENT_BY_ID
 from resolvers.consultations.types.comment import Comment, comment_id
@@ -38,9 +38,10 @@ class ContentPresenter:
 
     type_name: str  # the GraphQL type, whose global ids name content of this kind
     ref_id: Callable[[relay.GlobalID, str], Any]  # the content's ref_id from its global id
-    loader: DocumentLoader  # by the item's ref_id, whatever the content's visibility
-    to_node: Callable[[Document], Any]  # a member of ModerationContent
-    original_text: Callable[[Document], str | None]  # the text as written, even when hidden from others
+    # Each kind's own document type (CommentDocument, PersonDocument): the table holds several.
+    loader: LoaderSpec[ObjectId, Any]  # by the item's ref_id, whatever the content's visibility
+    to_node: Callable[[Any], Any]  # a member of ModerationContent
+    original_text: Callable[[Any], str | None]  # the text as written, even when hidden from others
 
 
 def _comment_text(comment: Document) -> str | None:

@@ -12,8 +12,8 @@ from strawberry import relay
 from models.common.actors import Role
 from models.common.db import Document
 from models.moderation import appeals
-from models.moderation.browse import may_read_outcome
 from models.moderation.content_kinds import item_id_of
+from models.moderation.policy import may_read_outcome
 from resolvers.common.context import Info
 from resolvers.moderation.enums import Action, ItemStatus
 from resolvers.moderation.loaders import ITEM_BY_ID, REASON_LABEL

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.moderation.content_kinds import Action
-from models.moderation.queue import Audience, ItemStatus
+from models.moderation.documents import Audience, ItemStatus
 
 # Derived from the models' enums, so a new action or status appears in the schema by itself.
 strawberry.enum(Action, name="ModerationAction", description="What a moderator decided to do with content.")

@@ -6,8 +6,8 @@ import strawberry
 from strawberry import relay
 
 from models.moderation import reasons, screening_rules
-from models.moderation.browse import queue_page
 from models.moderation.reasons import reason_labels
+from models.moderation.repository import queue_page
 from models.moderation.transparency import monthly_report
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page, page_args

@@ -62,7 +62,7 @@ def test_the_reader_finds_the_declaring_modules() -> None:
     found = declaring_modules()
 
     # One of each kind, so that a reader finding nothing cannot pass the test below.
-    assert {"models.consultations.documents", "models.common.outbox", "models.moderation.reasons"} <= found
+    assert {"models.consultations.documents", "models.common.outbox", "models.moderation.documents"} <= found
     assert "models.common.db" not in found  # `declare_collection = catalog.declare` is no call
 
 

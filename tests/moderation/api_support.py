@@ -11,7 +11,7 @@ from models.common.actors import Role
 from models.common.db import Database, Document
 from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.moderation.content_kinds import item_id_of
-from models.moderation.queue import MODERATION_ITEMS
+from models.moderation.documents import MODERATION_ITEMS
 from tests.consultations.comment_support import citizen, mutate, run, staff, submit
 from tests.consultations.drafts import make_city, make_open
 from tests.support.graphql_client import GraphQLClient

@@ -6,7 +6,8 @@ from models.common.actors import Role
 from models.common.db import Database
 from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.documents import COMMENTS
-from models.moderation.queue import MODERATION_ITEMS, enqueue
+from models.moderation.documents import MODERATION_ITEMS
+from models.moderation.queue import enqueue
 from tests.consultations.comment_support import citizen, mutate, run, staff, stored_comment, submit
 from tests.moderation.api_support import (
     CLAIM,

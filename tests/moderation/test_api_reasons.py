@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.common.db import Database
-from models.moderation.reasons import MODERATION_REASONS
+from models.moderation.documents import MODERATION_REASONS
 from tests.consultations.comment_support import citizen, mutate, run
 from tests.moderation.api_support import (
     REASONS,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.common.db import Database
-from models.moderation.queue import MODERATION_ITEMS
+from models.moderation.documents import MODERATION_ITEMS
 from tests.consultations.comment_support import citizen, mutate, stored_comment, submit
 from tests.moderation.api_support import (
     RESULT,

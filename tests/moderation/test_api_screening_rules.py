@@ -9,8 +9,7 @@ from strawberry.relay import from_base64
 from models.common.actors import Role
 from models.common.db import Database, Document
 from models.consultations.documents import COMMENTS
-from models.moderation.audit import AUDIT_LOG
-from models.moderation.screening_rules import LEXICON_TERMS, SCREENING_RULES
+from models.moderation.documents import AUDIT_LOG, LEXICON_TERMS, SCREENING_RULES
 from tests.consultations.comment_support import citizen, mutate, run, staff, submit
 from tests.consultations.drafts import make_city, make_open
 from tests.support.graphql_client import GraphQLClient

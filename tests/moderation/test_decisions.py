@@ -18,8 +18,9 @@ from models.consultations.documents import CAMPAIGNS, COMMENT_AGREES, COMMENTS, 
 from models.moderation.appeals import appeal, decide_appeal
 from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, apply_current, bulk_approve, decide
-from models.moderation.originals import MODERATION_ORIGINALS, read_original
-from models.moderation.queue import MODERATION_ITEMS, claim, claim_next, enqueue
+from models.moderation.documents import MODERATION_ITEMS, MODERATION_ORIGINALS
+from models.moderation.originals import read_original
+from models.moderation.queue import claim, claim_next, enqueue
 from moderation.redaction import REDACTION_MARK
 from tests.consultations.drafts import fixed, make_city, make_open
 

@@ -8,7 +8,7 @@ from models.common.actors import Actor, Role
 from models.common.db import Database
 from models.consultations.comments import NewComment, submit_comment
 from models.consultations.documents import Stance
-from models.moderation.queue import MODERATION_ITEMS
+from models.moderation.documents import MODERATION_ITEMS
 from tests.consultations.drafts import make_city, make_open
 
 AUTHOR = Actor(person_id=ObjectId(), role=Role.CITIZEN)

@@ -14,7 +14,7 @@ from models.common.outbox import OUTBOX
 from models.identity.documents import PEOPLE
 from models.identity.name_moderation import PROFILE_NAME, RESUBMITTED, name_screening
 from models.moderation.content_kinds import item_id_of
-from models.moderation.queue import MODERATION_ITEMS
+from models.moderation.documents import MODERATION_ITEMS
 from moderation.redaction import REDACTION_MARK
 from tests.consultations.comment_support import citizen, mutate, run, staff
 from tests.moderation.api_support import (

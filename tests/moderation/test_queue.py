@@ -16,10 +16,11 @@ from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import NewComment, submit_comment
 from models.consultations.documents import COMMENTS, CONSULTATIONS, Stance
 from models.moderation.appeals import appeal, decide_appeal
-from models.moderation.audit import AUDIT_LOG
 from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, decide
-from models.moderation.queue import FREE, MODERATION_ITEMS, NotHolding, claim_next, enqueue
+from models.moderation.documents import AUDIT_LOG, MODERATION_ITEMS
+from models.moderation.errors import NotHolding
+from models.moderation.queue import FREE, claim_next, enqueue
 from models.moderation.reasons import reason_codes, set_reason
 from tests.consultations.drafts import fixed, make_city, make_open
 

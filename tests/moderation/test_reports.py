@@ -16,8 +16,10 @@ from models.consultations.documents import COMMENTS, CONSULTATIONS, Stance
 from models.identity.documents import PEOPLE
 from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, decide
-from models.moderation.queue import MODERATION_ITEMS, claim
-from models.moderation.reports import AlreadyReported, ReportPolicy, report_content
+from models.moderation.documents import MODERATION_ITEMS
+from models.moderation.errors import AlreadyReported
+from models.moderation.queue import claim
+from models.moderation.reports import ReportPolicy, report_content
 from tests.consultations.drafts import make_city, make_open
 
 AUTHOR = Actor(person_id=ObjectId(), role=Role.CITIZEN)

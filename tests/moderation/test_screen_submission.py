@@ -11,11 +11,10 @@ from models.common.actors import Actor, Role
 from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.errors import Forbidden, InvalidInput
-from models.moderation.flood import REPEATED_TEXTS, FloodLimits, count_repeat, fingerprint
+from models.moderation.documents import LEXICON_TERMS, REPEATED_TEXTS, SCREENING_RULES
+from models.moderation.flood import FloodLimits, count_repeat, fingerprint
 from models.moderation.screen import screen_submission
 from models.moderation.screening_rules import (
-    LEXICON_TERMS,
-    SCREENING_RULES,
     add_lexicon_terms,
     current_rules,
     set_allowed_link_domains,

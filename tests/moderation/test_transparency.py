@@ -16,10 +16,10 @@ from models.consultations.documents import CommentStatus
 from models.moderation.appeals import appeal, decide_appeal
 from models.moderation.content_kinds import Action
 from models.moderation.decisions import DecisionInput, decide
-from models.moderation.queue import MODERATION_ITEMS, claim_next, enqueue
+from models.moderation.documents import MODERATION_ITEMS, TRANSPARENCY_REPORTS
+from models.moderation.queue import claim_next, enqueue
 from models.moderation.reports import ReportPolicy, report_content
 from models.moderation.transparency import (
-    TRANSPARENCY_REPORTS,
     MonthTally,
     TransparencyReport,
     check_month,

@@ -12,7 +12,7 @@ from strawberry import relay
 
 from models.common.clock import utcnow
 from models.common.db import Document
-from models.moderation.browse import may_read
+from models.moderation.policy import may_read
 from models.moderation.queue import FREE
 from moderation.detectors.personal_data import find_personal_data
 from resolvers.common.context import Info

@@ -1,32 +1,30 @@
-"""Reading the moderation queue: who sees which items, the queue in claiming order, items and texts by id."""
+"""Reading the moderation queue: the queue in claiming order, items and redacted originals by id.
+
+Who may read what is in policy.py; callers of `find_originals` check `policy.may_read`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from models.common.actors import Actor, Role
+from models.common.actors import Actor
 from models.common.db import Database, Document
+from models.common.errors import NotFound
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.common.repository import find_by_keys
-from models.moderation.originals import MODERATION_ORIGINALS
-from models.moderation.queue import MODERATION_ITEMS, ItemStatus, audiences_of, require_moderator
+from models.moderation.documents import MODERATION_ITEMS, MODERATION_ORIGINALS, ItemStatus
+from models.moderation.policy import audiences_of, require_moderator
 
 CLAIMING_ORDER = SortOrder("sort_key", 1)  # the order claim_next walks
 LISTED_FIELDS: Document = {"_outbox": 0}
 
 
-def may_read(actor: Actor, item: Document) -> bool:
-    """Whether `actor` may read `item` (notes, the content however hidden): moderators the items of
-    their audience, admins every item."""
-    if actor.role not in (Role.MODERATOR, Role.ADMIN):
-        return False
-    return item.get("audience") in audiences_of(actor)
-
-
-def may_read_outcome(actor: Actor, item: Document) -> bool:
-    """Whether `actor` may see what was decided about the content: its author, or staff who read the item."""
-    return (actor.signed_in and item.get("author_id") == actor.person_id) or may_read(actor, item)
+async def get_item(db: Database, item_id: str) -> Document:
+    item = await MODERATION_ITEMS.of(db).find_one({"_id": item_id})
+    if item is None:
+        raise NotFound("no such moderation item")
+    return item
 
 
 async def queue_page(
