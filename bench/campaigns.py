@@ -109,7 +109,8 @@ async def run(uri: str, args: argparse.Namespace) -> int:
     campaigns = await CAMPAIGNS.of(db).find({}, sort=[("size", -1)]).to_list()
     members: dict[ObjectId, list[ObjectId]] = {campaign["_id"]: [] for campaign in campaigns}
     async for comment in COMMENTS.of(db).find({"campaign_id": {"$ne": None}}, {"campaign_id": 1}):
-        members[comment["campaign_id"]].append(comment["_id"])
+        if (campaign_id := comment.get("campaign_id")) is not None:  # as the query asks
+            members[campaign_id].append(comment["_id"])
     by_members = sorted(members.items(), key=lambda item: len(item[1]), reverse=True)
     largest = by_members[0][1] if by_members else []
     real = sum(1 for comment_id in largest if planted[comment_id])

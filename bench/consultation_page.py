@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -59,6 +59,7 @@ from models.consultations.documents import (
     COMMENTS,
     CONSULTATIONS,
     Channel,
+    CommentDocument,
     CommentStatus,
     Stance,
 )
@@ -206,9 +207,9 @@ def _text(rng: random.Random, stance: Stance, topic: str) -> str:
     return f"{rng.choice(OPENINGS)}{core}{extra}{rng.choice(CLOSINGS)}"
 
 
-async def _insert(db: Database, collection: str, documents: Sequence[Document]) -> None:
+async def _insert(db: Database, collection: str, documents: Sequence[Mapping[str, Any]]) -> None:
     for start in range(0, len(documents), BATCH):
-        await db[collection].insert_many(list(documents[start : start + BATCH]), ordered=False)
+        await db[collection].insert_many([dict(d) for d in documents[start : start + BATCH]], ordered=False)
 
 
 async def _citizens(db: Database, phone_key: bytes, count: int, rng: random.Random) -> list[ObjectId]:
@@ -266,7 +267,7 @@ async def seed(uri: str, settings: Settings, scale: Scale) -> Seeded:
         active = rng.sample(citizens, k=min(500, len(citizens)))
         machine = os.urandom(5)
         span = (now - dt.timedelta(minutes=5)) - opened
-        comments: list[Document] = []
+        comments: list[CommentDocument] = []
         for n in range(scale.comments):
             created_at = opened + span * ((n + 1) / (scale.comments + 1))
             author = rng.choice(active) if rng.random() < 0.35 else rng.choice(citizens)
@@ -293,7 +294,7 @@ async def seed(uri: str, settings: Settings, scale: Scale) -> Seeded:
                 comment_id=_object_id(created_at, machine, n),
             )
             if deleted:  # a tombstone, as delete_comment leaves it
-                comment.update(text=None, deleted_at=created_at + dt.timedelta(hours=2))
+                comment.update({"text": None, "deleted_at": created_at + dt.timedelta(hours=2)})
             elif rng.random() < 0.03:
                 comment["reply"] = {
                     "text": rng.choice(REPLIES),

@@ -13,7 +13,7 @@ from api.demo.consultations import DemoComment, DemoConsultation, DemoReport
 from models.common.actors import COMMAND_LINE, Actor, Role
 from models.common.calendar import BusinessCalendar, load_calendar
 from models.common.clock import Clock, utcnow
-from models.common.db import CollectionSpec, Database, Document
+from models.common.db import CollectionSpec, Database
 from models.consultations.comments import (
     NewComment,
     reply_to_comment,
@@ -21,7 +21,13 @@ from models.consultations.comments import (
     submit_on_behalf,
     toggle_agree,
 )
-from models.consultations.documents import CONSULTATIONS, Channel, Stage
+from models.consultations.documents import (
+    CONSULTATIONS,
+    Channel,
+    CommentDocument,
+    ConsultationDocument,
+    Stage,
+)
 from models.consultations.report import (
     assign_to_theme,
     create_theme,
@@ -168,8 +174,13 @@ class _Cast:
 
 
 async def _comment(
-    db: Database, run: DemoRun, cast: _Cast, consultation: Document, opened: dt.datetime, demo: DemoComment
-) -> Document:
+    db: Database,
+    run: DemoRun,
+    cast: _Cast,
+    consultation: ConsultationDocument,
+    opened: dt.datetime,
+    demo: DemoComment,
+) -> CommentDocument:
     """Submit one comment (through the helper if it came by another channel), then its agrees and reply."""
     at = opened + demo.after
     clause_id = None if demo.clause is None else consultation["clauses"][demo.clause - 1]["id"]
@@ -199,9 +210,9 @@ async def _conclude(
     db: Database,
     run: DemoRun,
     cast: _Cast,
-    consultation: Document,
+    consultation: ConsultationDocument,
     report: DemoReport,
-    comments: Sequence[tuple[DemoComment, Document]],
+    comments: Sequence[tuple[DemoComment, CommentDocument]],
 ) -> None:
     """Close at the closing time (as the sweep would have), give every comment an outcome, report."""
     closes_at: dt.datetime = consultation["closes_at"]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic
 
 import bson
 from bson.errors import BSONError
+from pymongo.asynchronous.collection import AsyncCollection
 
-from models.common.db import Collection, Document
+from models.common.db import D, Document
 from models.common.errors import InvalidInput
 
 
@@ -40,8 +42,10 @@ class PageArgs:
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Document]
+class Page(Generic[D]):
+    """A page of documents: `Page[CommentDocument]`, or a bare `Page` of any."""
+
+    items: list[D]
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
@@ -53,7 +57,7 @@ class PageBounds:
     max_size: int = 100
 
 
-def encode_cursor(order: SortOrder, document: Document) -> str:
+def encode_cursor(order: SortOrder, document: Mapping[str, Any]) -> str:
     position = {"s": order.field, "i": document["_id"]}
     if order.field != "_id":
         position["k"] = document[order.field]
@@ -140,13 +144,13 @@ def _all_of(conditions: list[Document]) -> Document:
 
 
 async def paginate(
-    collection: Collection,
+    collection: AsyncCollection[D],
     query: Document,
     order: SortOrder,
     args: PageArgs,
     bounds: PageBounds,
     projection: Document | None = None,
-) -> Page:
+) -> Page[D]:
     """One page of `collection` matching `query`, in `order`, after/before the given cursors.
 
     A `projection` may leave fields out, but must keep the sort key (cursors are made from it)."""

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, cast
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from models.common.db import Collection, Document
+from models.common.db import D, Document
 from models.common.errors import Conflict
 
 DUPLICATE_KEY = 11000
 
 
 async def find_by_keys(
-    collection: Collection, key: str, values: Sequence[Hashable]
-) -> dict[Hashable, Document]:
+    collection: AsyncCollection[D], key: str, values: Sequence[Hashable]
+) -> dict[Hashable, D]:
     """Documents whose `key` is one of `values`, by that key (one `$in` query, for DataLoaders)."""
     if not values:
         return {}
@@ -24,13 +25,13 @@ async def find_by_keys(
 
 
 async def find_grouped_by(
-    collection: Collection,
+    collection: AsyncCollection[D],
     key: str,
     values: Sequence[Hashable],
     sort: Sequence[tuple[str, int]] = (("_id", 1),),
-) -> dict[Hashable, list[Document]]:
+) -> dict[Hashable, list[D]]:
     """Documents grouped by `key` for each of `values` (one query for a DataLoader of lists)."""
-    grouped: dict[Hashable, list[Document]] = {value: [] for value in values}
+    grouped: dict[Hashable, list[D]] = {value: [] for value in values}
     if not values:
         return grouped
     cursor = collection.find({key: {"$in": list(grouped)}}, sort=list(sort))
@@ -39,17 +40,17 @@ async def find_grouped_by(
     return grouped
 
 
-async def insert_unique(collection: Collection, document: Document, conflict: Conflict) -> Document:
+async def insert_unique(collection: AsyncCollection[D], document: D, conflict: Conflict) -> D:
     """Insert `document`; a unique-index clash raises `conflict` (the caller's words for it)."""
     try:
         result = await collection.insert_one(document)
     except DuplicateKeyError as error:
         raise conflict from error
-    document["_id"] = result.inserted_id
+    cast(Document, document)["_id"] = result.inserted_id
     return document
 
 
-async def insert_new(collection: Collection, documents: Sequence[Document]) -> set[Any]:
+async def insert_new(collection: AsyncCollection[D], documents: Sequence[D]) -> set[Any]:
     """Insert the documents whose `_id` is not taken yet (unordered, one command); the ids this
     call inserted. Any error but a duplicate key is raised."""
     if not documents:

@@ -13,7 +13,7 @@ from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, pagi
 from models.common.repository import find_by_keys
 from models.consultations.campaigns import campaign_range
 from models.consultations.comments import clean_text
-from models.consultations.documents import CAMPAIGNS, COMMENTS, PUBLIC, CommentStatus
+from models.consultations.documents import CAMPAIGNS, COMMENTS, PUBLIC, CommentDocument, CommentStatus
 from models.moderation import similarity
 
 MIN_SIZE = 2  # a campaign is listed once two of its comments count
@@ -44,7 +44,7 @@ async def campaigns_of(db: Database, consultation_id: ObjectId, args: PageArgs, 
 
 async def campaign_comments(
     db: Database, viewer: Actor, campaign_id: ObjectId, args: PageArgs, bounds: PageBounds
-) -> Page:
+) -> Page[CommentDocument]:
     """A campaign's comments in the order they came, as the consultation's list shows them:
     published ones and tombstones, plus the viewer's own not (yet) published."""
     audience = [PUBLIC] if viewer.person_id is None else [PUBLIC, str(viewer.person_id)]
@@ -54,7 +54,7 @@ async def campaign_comments(
 
 async def similar_comments(
     db: Database, consultation_id: ObjectId, text: str, first: int = 5
-) -> list[Document]:
+) -> list[CommentDocument]:
     """Published comments of the consultation that are near-duplicates of `text`, most similar first.
 
     For "similar comments already exist" while someone writes: one indexed lookup, then the few

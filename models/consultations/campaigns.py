@@ -33,7 +33,7 @@ from pymongo.errors import DuplicateKeyError
 
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
-from models.consultations.documents import CAMPAIGNS, COMMENTS, CommentStatus
+from models.consultations.documents import CAMPAIGNS, COMMENTS, CommentDocument, CommentStatus
 from models.moderation import similarity
 
 CANDIDATES = similarity.CANDIDATE_LIMIT
@@ -49,18 +49,19 @@ def campaign_range(campaign_id: ObjectId) -> dict[str, str]:
     return {"$gt": f"{campaign_id}:", "$lt": f"{campaign_id};"}
 
 
-async def join_campaign(db: Database, comment: Document, *, now: Clock = utcnow) -> ObjectId | None:
+async def join_campaign(db: Database, comment: CommentDocument, *, now: Clock = utcnow) -> ObjectId | None:
     """Group a stored comment with its near-duplicates in the same consultation; returns its campaign.
 
     Joins the oldest campaign among its near-duplicates', or starts one with those not yet in any.
     """
     if comment.get("campaign_id") is not None:
         return comment["campaign_id"]
-    if not comment.get("text"):
+    text = comment.get("text")
+    if not text:
         return None
     matches = await similarity.similar(
         COMMENTS.of(db),
-        comment["text"],
+        text,
         scope={"consultation_id": comment["consultation_id"]},
         exclude_id=comment["_id"],
         limit=CANDIDATES,
@@ -127,7 +128,7 @@ async def _attach(db: Database, campaign: Document, comment_id: ObjectId) -> Non
     await _count(db, campaign_id, comment_id, before.get("text"), +1)
 
 
-async def count_member(db: Database, comment: Document, delta: int) -> None:
+async def count_member(db: Database, comment: CommentDocument, delta: int) -> None:
     """A member was published (`delta` +1) or stopped being so (-1): its campaign's size follows."""
     campaign_id = comment.get("campaign_id")
     if campaign_id is not None:
@@ -178,7 +179,7 @@ async def _resample(db: Database, campaign_id: ObjectId, leaving_id: ObjectId) -
     )
 
 
-async def refresh_sample(db: Database, comment: Document) -> None:
+async def refresh_sample(db: Database, comment: CommentDocument) -> None:
     """An edited published member that is its campaign's sample: the sample shows the new text."""
     campaign_id = comment.get("campaign_id")
     if campaign_id is None or comment.get("status") != CommentStatus.PUBLISHED or not comment.get("text"):

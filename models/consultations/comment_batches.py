@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from bson import ObjectId
 
 from models.common.db import Database, Document
-from models.consultations.documents import COMMENTS
+from models.consultations.documents import COMMENTS, CommentDocument
 
 BATCH_SIZE = 500
 
@@ -24,7 +24,7 @@ async def comment_batches(
     status: str | None = None,
     projection: Document | None = None,
     size: int = BATCH_SIZE,
-) -> AsyncIterator[list[Document]]:
+) -> AsyncIterator[list[CommentDocument]]:
     """The consultation's comments in creation order, `size` at a time.
 
     Each batch is its own query after the last page key, not one long cursor: callers write to

@@ -7,9 +7,9 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models.common.clock import utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.consultations.campaigns import count_member
-from models.consultations.documents import COMMENTERS, CONSULTATIONS
+from models.consultations.documents import COMMENTERS, CONSULTATIONS, CommentDocument
 
 
 def commenter_key(consultation_id: ObjectId, person_id: ObjectId) -> str:
@@ -50,7 +50,7 @@ async def _commenter_change(db: Database, consultation_id: ObjectId, person_id: 
     return 0
 
 
-async def count_published(db: Database, comment: Document, delta: int) -> None:
+async def count_published(db: Database, comment: CommentDocument, delta: int) -> None:
     """Count a comment that became published (`delta` +1) or stopped being so (-1).
 
     Only published comments are counted: a premoderated comment counts when a moderator

@@ -17,10 +17,10 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, InvalidInput, NotFound
 from models.consultations.comment_status import change_status
-from models.consultations.documents import COMMENT_AGREES, COMMENTS, CommentStatus, agree_key
+from models.consultations.documents import COMMENT_AGREES, COMMENTS, CommentDocument, CommentStatus, agree_key
 from models.identity.people import role_of
 from models.moderation.content_kinds import ContentKind, ContentView, Decision, item_id_of, register
 from models.moderation.originals import keep_original, stored_original
@@ -30,7 +30,7 @@ CONSULTATION_COMMENT = "consultation_comment"  # the kind's name in the moderati
 REPORTED = "reported"  # hidden.reason_code while a reported comment waits for review
 
 
-async def _comment(db: Database, comment_id: ObjectId) -> Document:
+async def _comment(db: Database, comment_id: ObjectId) -> CommentDocument:
     comment = await COMMENTS.of(db).find_one({"_id": comment_id})
     if comment is None:
         raise NotFound("the comment no longer exists")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -10,7 +11,7 @@ from pymongo import ReturnDocument
 from models.common.db import Database, Document
 from models.common.outbox import Event, push_events
 from models.consultations.comment_counters import count_published
-from models.consultations.documents import COMMENTS, PUBLIC, CommentStatus
+from models.consultations.documents import COMMENTS, PUBLIC, CommentDocument, CommentStatus
 
 
 def visible_to(status: str, author_id: ObjectId, *, tombstone: bool = False) -> str:
@@ -23,7 +24,7 @@ def visible_to(status: str, author_id: ObjectId, *, tombstone: bool = False) -> 
 
 async def change_status(
     db: Database,
-    comment: Document,
+    comment: CommentDocument,
     status: CommentStatus,
     fields: Document | None = None,
     *,
@@ -31,7 +32,7 @@ async def change_status(
     tombstone: bool = False,
     condition: Document | None = None,
     events: Sequence[Event] = (),
-) -> Document | None:
+) -> CommentDocument | None:
     """Give `comment` the `status` (with `fields` set, `unset` removed and `events` carried) if it
     still is in the status it was read in — or matches `condition` (beside its `_id`) instead.
 
@@ -54,7 +55,9 @@ async def change_status(
     if before is None:
         return None
     # The comment as it is now: a campaign's sample must show the redacted text, not the original.
-    after = {key: value for key, value in {**before, **changes}.items() if key not in unset}
+    after = cast(
+        CommentDocument, {key: value for key, value in {**before, **changes}.items() if key not in unset}
+    )
     was_published = before["status"] == CommentStatus.PUBLISHED
     if was_published != (status is CommentStatus.PUBLISHED):
         await count_published(db, after, -1 if was_published else +1)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
+from typing import Any, TypedDict
 
+from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 
 from models.common.db import declare_collection
@@ -70,6 +73,43 @@ def author_page_key(author_id: object, comment_id: object) -> str:
     return f"{author_id}:{comment_id}"
 
 
+class ConsultationDocument(TypedDict, total=False):
+    """A consultation as stored (total=False: a projection reads only some fields)."""
+
+    _id: ObjectId
+    v: int  # schema version
+    department_id: ObjectId
+    created_by: ObjectId | None
+    title: str
+    summary: str  # plain language, shown first
+    clauses: list[dict[str, Any]]  # the current text: [{id, label, text}] in order; ids are stable
+    clause_seq: int  # the last clause number given
+    version: int  # number of the current text
+    revision: int  # optimistic-concurrency counter of draft edits
+    stage: str  # Stage
+    district_ids: list[ObjectId]
+    topic_ids: list[ObjectId]
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    publish_at: dt.datetime | None
+    premoderated: bool
+    attachments: list[Any]  # [] (media later)
+    published_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    concluded_at: dt.datetime
+    report_due_at: dt.datetime
+    report_overdue: bool
+    withdrawn: dict[str, Any] | None  # {reason, at}
+    extensions: list[dict[str, Any]]  # [{from, to, reason, at}]
+    counters: dict[str, Any]  # {comments, commenters, stances {…}, clauses {id: n}}
+    report: dict[str, Any]  # {summary, changed_clause_ids, published_at, published_by}
+    search_terms: list[str]  # bigrams
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    _outbox: list[dict[str, Any]]
+    _outbox_since: dt.datetime
+
+
 CONSULTATIONS = declare_event_carrier(
     "consultations",
     [
@@ -78,22 +118,54 @@ CONSULTATIONS = declare_event_carrier(
         IndexModel([("report_due_at", ASCENDING)], sparse=True, name="report_due"),
         IndexModel([("search_terms", ASCENDING)], name="search_terms"),
     ],
+    document=ConsultationDocument,
 )
-# Fields:
-#   department_id, created_by, title, summary (plain language, shown first), clauses (the current
-#   text: [{id, label, text}] in order; ids are stable across versions), version (number of the
-#   current text), revision (optimistic-concurrency counter of draft edits), stage (Stage),
-#   district_ids, topic_ids, opens_at, closes_at, premoderated, attachments ([] — media later),
-#   published_at, closed_at, report_due_at, report_overdue, withdrawn {reason, at},
-#   extensions [{from, to, reason, at}], counters {comments, commenters, stances {…}, clauses {id: n}},
-#   report {summary, changed_clause_ids, published_at, published_by}, search_terms (bigrams),
-#   created_at, updated_at.
 
 CONSULTATION_VERSIONS = declare_collection(
     "consultation_versions",
     [IndexModel([("consultation_id", ASCENDING), ("number", ASCENDING)], unique=True, name="by_number")],
 )
 # Fields: consultation_id, number, clauses [{id, label, text}], note, created_by, created_at.
+
+
+class CommentDocument(TypedDict, total=False):
+    """A comment as stored (total=False: a projection reads only some fields)."""
+
+    _id: ObjectId
+    v: int  # schema version
+    consultation_id: ObjectId
+    clause_id: str | None  # None: the whole draft
+    version: int  # of the text commented on
+    author_id: ObjectId
+    helper_id: ObjectId | None  # with channel: an assisted submission
+    channel: str  # Channel
+    stance: str  # Stance
+    text: str | None  # None once deleted or taken down
+    status: str  # CommentStatus
+    screening_reasons: list[str]
+    # comment_status.py: "public" once published, deleted or taken down after publication as a
+    # tombstone, else the author's id as hex: a consultation's list is one flat filter,
+    # `visible_to $in ["public", viewer]`, which nx-27017 runs on its index path; an `$or` over
+    # status and author falls back to a scan there, ~35× slower.
+    visible_to: str
+    agree_count: int
+    reply: dict[str, Any] | None  # {text, official_id, at}
+    theme_id: ObjectId | None
+    outcome: dict[str, Any] | None  # {code, reason, theme_id}
+    page_key: str
+    author_page_key: str
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    deleted_at: dt.datetime | None
+    similarity_keys: list[str]  # near-duplicate band keys of the text
+    campaign_id: ObjectId | None
+    campaign_page_key: str  # "<campaign hex>:<comment hex>", only once in a campaign (campaigns.py)
+    hidden: dict[str, Any]  # moderation's hold or take-down (comment_moderation.py)
+    redaction: dict[str, Any]  # the note on a redacted text (comment_moderation.py)
+    merged_into: ObjectId  # a merged duplicate: the comment it joined
+    _outbox: list[dict[str, Any]]
+    _outbox_since: dt.datetime
+
 
 COMMENTS = declare_event_carrier(
     "comments",
@@ -107,17 +179,8 @@ COMMENTS = declare_event_carrier(
         IndexModel([("consultation_id", ASCENDING), ("similarity_keys", ASCENDING)], name="similar_keys"),
         IndexModel([("campaign_page_key", ASCENDING)], unique=True, sparse=True, name="campaign_page_key"),
     ],
+    document=CommentDocument,
 )
-# Fields: consultation_id, clause_id (None: the whole draft), version (of the text commented on),
-#   author_id, helper_id and channel (assisted submission), stance, text, status (CommentStatus),
-#   agree_count, reply {text, official_id, at}, theme_id, outcome {code, reason, theme_id},
-#   page_key, author_page_key, screening_reasons, created_at, edited_at, deleted_at,
-#   similarity_keys (near-duplicate band keys of the text), campaign_id and campaign_page_key
-#   ("<campaign hex>:<comment hex>", only once in a campaign; see campaigns.py),
-#   visible_to (comment_status.py: "public" once published, deleted or taken down after publication
-#   as a tombstone, else the author's id as hex: a consultation's list is one flat filter,
-#   `visible_to $in ["public", viewer]`, which nx-27017 runs on its index path; an `$or` over
-#   status and author falls back to a scan there, ~35× slower).
 
 COMMENTERS = declare_collection("consultation_commenters")
 # One document per (consultation, person) who has a published comment there: _id =

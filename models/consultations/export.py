@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from bson import ObjectId
 
 from models.common.actors import Actor
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.consultations.comment_batches import comment_batches
-from models.consultations.documents import CommentStatus
+from models.consultations.documents import CommentStatus, ConsultationDocument
 from models.consultations.policy import require_authority_over
 from models.consultations.report import clause_labels, effective_outcome, themes_of
 from models.consultations.repository import get_consultation
@@ -81,12 +81,12 @@ async def export_comments_csv(
     return _chunks(db, consultation, ZoneInfo(time_zone))
 
 
-async def _chunks(db: Database, consultation: Document, zone: ZoneInfo) -> AsyncIterator[str]:
+async def _chunks(db: Database, consultation: ConsultationDocument, zone: ZoneInfo) -> AsyncIterator[str]:
     themes = await themes_of(db, consultation["_id"])
     labels = {clause["id"]: clause["label"] for clause in consultation["clauses"]}
     yield BOM + _csv([HEADER])
     async for batch in comment_batches(db, consultation["_id"], projection=_FIELDS):
-        unknown = {c["clause_id"] for c in batch if c.get("clause_id") and c["clause_id"] not in labels}
+        unknown = {clause for c in batch if (clause := c.get("clause_id")) and clause not in labels}
         if unknown:  # clauses removed by a revision keep their old labels
             labels.update(await clause_labels(db, consultation, unknown))
         names = await _pseudonyms(db, (comment.get("author_id") for comment in batch))

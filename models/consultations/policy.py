@@ -5,13 +5,13 @@ from __future__ import annotations
 from models.common.actors import Actor
 from models.common.db import Database, Document
 from models.common.errors import Forbidden, NotFound
-from models.consultations.documents import PUBLIC
+from models.consultations.documents import PUBLIC, CommentDocument, ConsultationDocument
 from models.consultations.repository import no_such_comment, no_such_consultation
 from models.departments.policy import DepartmentScope, may_act_for, require_authority
 from models.departments.repository import find_by_ids
 
 
-async def department_of(db: Database, consultation: Document) -> Document:
+async def department_of(db: Database, consultation: ConsultationDocument) -> Document:
     found = await find_by_ids(db, [consultation["department_id"]])
     department = found.get(consultation["department_id"])
     if department is None:
@@ -22,10 +22,10 @@ async def department_of(db: Database, consultation: Document) -> Document:
 async def require_authority_over(
     db: Database,
     actor: Actor,
-    consultation: Document,
+    consultation: ConsultationDocument,
     scope: DepartmentScope,
     *,
-    comment: Document | None = None,
+    comment: CommentDocument | None = None,
 ) -> Document:
     """The consultation's department, once `actor` is shown to act for it.
 
@@ -45,19 +45,19 @@ async def require_authority_over(
     return department
 
 
-def may_see_comment(actor: Actor, comment: Document) -> bool:
+def may_see_comment(actor: Actor, comment: CommentDocument) -> bool:
     """A published comment (or a tombstone) everyone; any other only its author."""
     visible_to = comment.get("visible_to")
     return visible_to == PUBLIC or (actor.signed_in and visible_to == str(actor.person_id))
 
 
-def is_published(consultation: Document) -> bool:
+def is_published(consultation: ConsultationDocument) -> bool:
     """Published once it opened; a draft (also a withdrawn or scheduled one) never was."""
     return consultation.get("published_at") is not None
 
 
 def may_read(
-    actor: Actor, consultation: Document, department: Document | None, scope: DepartmentScope
+    actor: Actor, consultation: ConsultationDocument, department: Document | None, scope: DepartmentScope
 ) -> bool:
     """Everyone reads what was published; drafts only those who act for the department."""
     if is_published(consultation):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
-from models.consultations.documents import CONSULTATIONS
+from models.consultations.documents import CONSULTATIONS, ConsultationDocument
 
 # Stored terms per consultation: enough for a long regulation's distinct bigrams, and a bound
 # on the document and its index entries. Title and summary come first, so they always count.
@@ -67,7 +67,7 @@ async def search(
     args: PageArgs,
     bounds: PageBounds,
     projection: Document | None = None,
-) -> Page:
+) -> Page[ConsultationDocument]:
     """One page of consultations matching `query` whose text contains every term of `text`."""
     terms = _query_terms(text)
     if not terms:

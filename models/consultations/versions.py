@@ -17,11 +17,13 @@ from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.common.repository import find_grouped_by
 from models.consultations.clauses import ClauseChange, diff_clauses
-from models.consultations.documents import CONSULTATION_VERSIONS
+from models.consultations.documents import CONSULTATION_VERSIONS, ConsultationDocument
 from models.consultations.repository import get_consultation
 
 
-def _version_document(consultation: Document, note: str, by: ObjectId | None, at: dt.datetime) -> Document:
+def _version_document(
+    consultation: ConsultationDocument, note: str, by: ObjectId | None, at: dt.datetime
+) -> Document:
     return CONSULTATION_VERSIONS.new_document(
         {
             "consultation_id": consultation["_id"],
@@ -36,7 +38,12 @@ def _version_document(consultation: Document, note: str, by: ObjectId | None, at
 
 
 async def keep_current_version(
-    db: Database, consultation: Document, *, note: str = "", by: ObjectId | None = None, at: dt.datetime
+    db: Database,
+    consultation: ConsultationDocument,
+    *,
+    note: str = "",
+    by: ObjectId | None = None,
+    at: dt.datetime,
 ) -> None:
     """Store the consultation's current text as its version, unless that version is stored already."""
     # update_one rather than find_one_and_update: nx-27017 drops $setOnInsert in the latter.
@@ -47,7 +54,7 @@ async def keep_current_version(
     )
 
 
-async def sync_draft_version(db: Database, consultation: Document) -> None:
+async def sync_draft_version(db: Database, consultation: ConsultationDocument) -> None:
     """Bring version 1 up to a draft edit; an older edit finishing late cannot undo a newer one."""
     await CONSULTATION_VERSIONS.of(db).update_one(
         {
@@ -59,13 +66,15 @@ async def sync_draft_version(db: Database, consultation: Document) -> None:
     )
 
 
-async def settle_first_version(db: Database, consultation: Document, at: dt.datetime) -> None:
+async def settle_first_version(db: Database, consultation: ConsultationDocument, at: dt.datetime) -> None:
     """At publication: version 1 is exactly the text published (writing it if a crash lost it)."""
     await keep_current_version(db, consultation, by=consultation.get("created_by"), at=at)
     await sync_draft_version(db, consultation)
 
 
-async def clauses_of_version(db: Database, consultation: Document, number: int, field: str) -> list[Document]:
+async def clauses_of_version(
+    db: Database, consultation: ConsultationDocument, number: int, field: str
+) -> list[Document]:
     if not 1 <= number <= consultation["version"]:
         raise InvalidInput(
             f"versions of this consultation run from 1 to {consultation['version']}", field=field
@@ -82,7 +91,7 @@ async def clauses_of_version(db: Database, consultation: Document, number: int, 
 
 
 async def diff_versions(
-    db: Database, consultation: Document, from_version: int, to_version: int
+    db: Database, consultation: ConsultationDocument, from_version: int, to_version: int
 ) -> list[ClauseChange]:
     """What changed, clause by clause, from one version of the text to another."""
     return diff_clauses(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING
@@ -29,8 +30,8 @@ class TargetKind:
     """Something people may follow: how to find it, and whether it may be followed now."""
 
     kind: str
-    find: Callable[[Database, Sequence[ObjectId]], Awaitable[dict[ObjectId, Document]]]
-    followable: Callable[[Document], bool] = lambda document: True
+    find: Callable[[Database, Sequence[ObjectId]], Awaitable[Mapping[ObjectId, Mapping[str, Any]]]]
+    followable: Callable[[Any], bool] = lambda document: True  # takes the kind's own document type
 
 
 # Petitions and livestream sessions join with their issues: one line each.

@@ -10,12 +10,12 @@ from bson.errors import InvalidId
 from strawberry import relay
 
 from models.common.actors import Actor
-from models.common.db import Database, Document
+from models.common.db import D, Database
 from models.common.errors import InvalidInput
 from models.common.ids import parse_object_id
 from models.common.pagination import Page, PageArgs, PageBounds
 from resolvers.common.context import Info
-from resolvers.common.loaders import DocumentLoader
+from resolvers.common.loaders import LoaderSpec
 
 N = TypeVar("N")
 C = TypeVar("C", bound=relay.Connection[Any])
@@ -43,7 +43,7 @@ async def own_page(
     return await read(info.context.db, info.context.actor, args, info.context.page_bounds)
 
 
-def connection_from_page(connection: type[C], page: Page, to_node: Callable[[Document], Any]) -> C:
+def connection_from_page(connection: type[C], page: Page[D], to_node: Callable[[D], Any]) -> C:
     edges = [
         relay.Edge(cursor=cursor, node=to_node(item))
         for cursor, item in zip(page.cursors, page.items, strict=True)
@@ -85,9 +85,9 @@ def object_ids(node_ids: Iterable[str]) -> list[ObjectId | None]:
 
 async def load_nodes(
     info: Info,
-    spec: DocumentLoader,
+    spec: LoaderSpec[ObjectId, D | None],
     node_ids: Iterable[str],
-    to_node: Callable[[Document], N],
+    to_node: Callable[[D], N],
 ) -> list[N | None]:
     """Nodes by node id through a DataLoader, in order; None where malformed or missing."""
     ids = object_ids(node_ids)
@@ -98,9 +98,9 @@ async def load_nodes(
 
 async def load_reference(
     info: Info,
-    spec: DocumentLoader,
+    spec: LoaderSpec[ObjectId, D | None],
     key: ObjectId | None,
-    to_node: Callable[[Document], N],
+    to_node: Callable[[D], N],
 ) -> N | None:
     """The node another document points at (batched with its siblings), or None."""
     if key is None:
@@ -112,12 +112,12 @@ async def load_reference(
 class DocumentNode:
     """Mixin for a Relay node stored as one document: `node`/`nodes` load it through `LOADER`."""
 
-    LOADER: ClassVar[DocumentLoader]
+    LOADER: ClassVar[LoaderSpec[ObjectId, Any]]  # of the node's own document type
 
-    if TYPE_CHECKING:  # each node type defines how it is built from its document
+    if TYPE_CHECKING:  # each node type defines how it is built from its document (its TypedDict)
 
         @classmethod
-        def from_document(cls, document: Document) -> Any: ...
+        def from_document(cls, document: Any) -> Any: ...
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:

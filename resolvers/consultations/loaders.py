@@ -10,10 +10,10 @@ from models.common.db import Database, Document
 from models.common.repository import find_by_keys
 from models.consultations import comments, repository, versions
 from models.consultations.campaign_reads import find_campaigns
-from models.consultations.documents import THEMES
+from models.consultations.documents import THEMES, CommentDocument, ConsultationDocument
 from resolvers.common.loaders import DocumentLoader, LoaderSpec, keyed
 
-CONSULTATION_BY_ID: LoaderSpec[ObjectId, Document | None] = keyed(
+CONSULTATION_BY_ID: LoaderSpec[ObjectId, ConsultationDocument | None] = keyed(
     "consultation_by_id", repository.find_consultations
 )
 VERSIONS_BY_CONSULTATION: LoaderSpec[ObjectId, list[Document]] = keyed(
@@ -25,7 +25,7 @@ async def _find_themes(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, 
     return await find_by_keys(THEMES.of(db), "_id", ids)  # type: ignore[return-value]
 
 
-COMMENT_BY_ID: DocumentLoader = keyed("comment_by_id", repository.find_comments)
+COMMENT_BY_ID: LoaderSpec[ObjectId, CommentDocument | None] = keyed("comment_by_id", repository.find_comments)
 THEME_BY_ID: DocumentLoader = keyed("theme_by_id", _find_themes)
 CAMPAIGN_BY_ID: DocumentLoader = keyed("campaign_by_id", find_campaigns)
 

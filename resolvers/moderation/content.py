@@ -39,7 +39,7 @@ class ContentPresenter:
     type_name: str  # the GraphQL type, whose global ids name content of this kind
     ref_id: Callable[[relay.GlobalID, str], Any]  # the content's ref_id from its global id
     # Each kind's own document type (CommentDocument, PersonDocument): the table holds several.
-    loader: LoaderSpec[ObjectId, Any]  # by the item's ref_id, whatever the content's visibility
+    loader: LoaderSpec[Any, Any]  # by the item's ref_id, whatever the content's visibility
     to_node: Callable[[Any], Any]  # a member of ModerationContent
     original_text: Callable[[Any], str | None]  # the text as written, even when hidden from others
 

@@ -12,7 +12,14 @@ from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.consultations import service
 from models.consultations.clauses import ClauseText
-from models.consultations.documents import COMMENTS, CommentStatus, Stance, author_page_key, comment_page_key
+from models.consultations.documents import (
+    COMMENTS,
+    CommentStatus,
+    ConsultationDocument,
+    Stance,
+    author_page_key,
+    comment_page_key,
+)
 from models.departments.policy import DepartmentScope
 from models.districts.service import NewDistrict, create_district
 from models.topics.service import NewTopic, create_topic
@@ -71,7 +78,7 @@ async def make_draft(
     closes_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
     **fields: Any,
-) -> Document:
+) -> ConsultationDocument:
     current = now or utcnow()
     return await service.create_draft(
         db,
@@ -92,7 +99,7 @@ async def make_draft(
 
 async def make_open(
     db: Database, department: Document, *, now: dt.datetime | None = None, **fields: Any
-) -> Document:
+) -> ConsultationDocument:
     current = now or utcnow()
     draft = await make_draft(db, department, now=current, **fields)
     return await service.publish(db, official(department), draft["_id"], SCOPE, now=fixed(current))

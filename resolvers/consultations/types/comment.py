@@ -14,7 +14,15 @@ from models.common.actors import Role
 from models.common.db import Document
 from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comments import EDIT_WINDOW
-from models.consultations.documents import PUBLIC, Channel, CommentStatus, Outcome, Stage, Stance
+from models.consultations.documents import (
+    PUBLIC,
+    Channel,
+    CommentDocument,
+    CommentStatus,
+    Outcome,
+    Stage,
+    Stance,
+)
 from models.consultations.report import effective_outcome
 from models.departments.policy import may_act_for
 from resolvers.common.context import Info
@@ -142,10 +150,10 @@ class Comment(DocumentNode, relay.Node):
     agree_count: int = strawberry.field(description="How many other people agree.")
     created_at: datetime
     edited_at: datetime | None
-    document: strawberry.Private[Document]
+    document: strawberry.Private[CommentDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Comment:
+    def from_document(cls, document: CommentDocument) -> Comment:
         return cls(
             id=str(document["_id"]),
             clause_id=document.get("clause_id"),

@@ -11,11 +11,10 @@ from bson import ObjectId
 from strawberry import relay
 
 from models.common.clock import utcnow
-from models.common.db import Document
 from models.common.pagination import PageArgs
 from models.consultations import policy, stages, versions
 from models.consultations.clauses import ChangeKind, ClauseText
-from models.consultations.documents import Stage
+from models.consultations.documents import ConsultationDocument, Stage
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_nodes, load_reference, node_object_id
 from resolvers.consultations.loaders import CONSULTATION_BY_ID, VERSIONS_BY_CONSULTATION
@@ -98,7 +97,7 @@ class ConsultationVersion:
     created_at: datetime
 
 
-def _counters(document: Document) -> ConsultationCounters:
+def _counters(document: ConsultationDocument) -> ConsultationCounters:
     counters = document.get("counters") or {}
     stances = counters.get("stances") or {}
     by_clause = counters.get("clauses") or {}
@@ -149,10 +148,10 @@ class Consultation(DocumentNode, relay.Node):
     counters: ConsultationCounters
     created_at: datetime
     updated_at: datetime
-    document: strawberry.Private[Document]
+    document: strawberry.Private[ConsultationDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Consultation:
+    def from_document(cls, document: ConsultationDocument) -> Consultation:
         clause_counts = (document.get("counters") or {}).get("clauses") or {}
         withdrawn = document.get("withdrawn") or {}
         return cls(
