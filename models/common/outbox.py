@@ -7,13 +7,13 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast, overload
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import PyMongoError
 
 from models.common.clock import Clock, utcnow
-from models.common.db import CollectionSpec, Database, Document, declare_collection
+from models.common.db import CollectionSpec, D, Database, Document, declare_collection
 from models.common.repository import insert_new
 
 log = logging.getLogger("townhall.outbox")
@@ -67,12 +67,28 @@ class Event:
 
 # --- carriers: collections whose documents may hold pending events ---------------------------
 
-_carriers: dict[str, CollectionSpec] = {}
+_carriers: dict[str, CollectionSpec[Any]] = {}
+
+
+@overload
+def declare_event_carrier(
+    name: str, indexes: Sequence[IndexModel] = (), schema_version: int = 1
+) -> CollectionSpec[Document]: ...
+
+
+@overload
+def declare_event_carrier(
+    name: str, indexes: Sequence[IndexModel] = (), schema_version: int = 1, *, document: type[D]
+) -> CollectionSpec[D]: ...
 
 
 def declare_event_carrier(
-    name: str, indexes: Sequence[IndexModel] = (), schema_version: int = 1
-) -> CollectionSpec:
+    name: str,
+    indexes: Sequence[IndexModel] = (),
+    schema_version: int = 1,
+    *,
+    document: type[Mapping[str, Any]] = dict,
+) -> CollectionSpec[Any]:
     """Declare a collection (as `declare_collection` does) whose documents may carry events.
 
     Adds the `_outbox_since` index the sweeper needs, and lets `relay` and `relay_stale`
@@ -80,7 +96,7 @@ def declare_event_carrier(
     """
     # Sparse: only documents with un-relayed events are in the index, so it stays tiny.
     since_index = IndexModel([(SINCE_FIELD, ASCENDING)], sparse=True)
-    spec = declare_collection(name, [*indexes, since_index], schema_version)
+    spec = declare_collection(name, [*indexes, since_index], schema_version, document=document)
     _carriers[name] = spec
     return spec
 
@@ -99,17 +115,20 @@ def _event_documents(events: Sequence[Event]) -> list[Document]:
     return [event.to_document() for event in events]
 
 
-def with_events(document: Mapping[str, Any], events: Sequence[Event]) -> Document:
+def with_events(document: D, events: Sequence[Event]) -> D:
     """The document to insert, carrying `events` until `relay` moves them to the outbox."""
     if EVENTS_FIELD in document or SINCE_FIELD in document:
         raise ValueError(f"the document already has {EVENTS_FIELD!r}; add events once")
     if not events:
-        return dict(document)
-    return {
-        **document,
-        EVENTS_FIELD: _event_documents(events),
-        SINCE_FIELD: min(event.created_at for event in events),
-    }
+        return cast(D, dict(document))
+    return cast(
+        D,
+        {
+            **document,
+            EVENTS_FIELD: _event_documents(events),
+            SINCE_FIELD: min(event.created_at for event in events),
+        },
+    )
 
 
 def _touches_outbox(path: str) -> bool:

@@ -26,7 +26,9 @@ from models.consultations.documents import (
     COMMENTS,
     PUBLIC,
     Channel,
+    CommentDocument,
     CommentStatus,
+    ConsultationDocument,
     Stage,
     Stance,
     agree_key,
@@ -72,7 +74,7 @@ def clean_text(text: str, field: str = "text") -> str:
     return cleaned
 
 
-def _require_open(consultation: Document, now: dt.datetime, action: str) -> None:
+def _require_open(consultation: ConsultationDocument, now: dt.datetime, action: str) -> None:
     # The effective stage: past its closing time an OPEN consultation is CLOSED, even before the
     # sweep that records it has run.
     stage = effective_stage(consultation, now)
@@ -80,7 +82,7 @@ def _require_open(consultation: Document, now: dt.datetime, action: str) -> None
         raise WrongStage(stage, [Stage.OPEN], action)
 
 
-def _require_clause(consultation: Document, clause_id: str | None) -> None:
+def _require_clause(consultation: ConsultationDocument, clause_id: str | None) -> None:
     if clause_id is not None and all(clause["id"] != clause_id for clause in consultation["clauses"]):
         raise InvalidInput(f"the current text has no clause {clause_id!r}", field="clauseId")
 
@@ -95,7 +97,7 @@ class NewComment:
 
 @dataclass(frozen=True)
 class _Checked:
-    consultation: Document
+    consultation: ConsultationDocument
     text: str
 
 
@@ -109,7 +111,7 @@ async def _check(db: Database, new: NewComment, now: dt.datetime) -> _Checked:
 
 
 def comment_document(
-    consultation: Document,
+    consultation: ConsultationDocument,
     *,
     clause_id: str | None,
     stance: Stance,
@@ -121,7 +123,7 @@ def comment_document(
     channel: Channel = Channel.APP,
     screening_reasons: Sequence[str] = (),
     comment_id: ObjectId | None = None,
-) -> Document:
+) -> CommentDocument:
     """A comment as it is stored (also for seeding demo data and tests in bulk)."""
     # The id is made here, so both paging keys are written with the document, not after it.
     comment_id = comment_id or ObjectId()
@@ -162,7 +164,7 @@ async def _insert(
     helper_id: ObjectId | None,
     channel: Channel,
     now: dt.datetime,
-) -> Document:
+) -> CommentDocument:
     consultation = checked.consultation
     screening = await screen_submission(
         db,
@@ -196,7 +198,9 @@ async def _insert(
     return comment
 
 
-async def submit_comment(db: Database, actor: Actor, new: NewComment, *, now: Clock = utcnow) -> Document:
+async def submit_comment(
+    db: Database, actor: Actor, new: NewComment, *, now: Clock = utcnow
+) -> CommentDocument:
     """A citizen's comment on a clause (or the whole draft) of an open consultation."""
     require_role(actor, Role.CITIZEN)
     assert actor.person_id is not None
@@ -216,7 +220,7 @@ async def submit_on_behalf(
     channel: Channel,
     new: NewComment,
     now: Clock = utcnow,
-) -> Document:
+) -> CommentDocument:
     """A helper submits a citizen's comment, identified by phone (linked to, or enrolling, that citizen).
 
     The comment records the helper and the channel; the citizen owns it and is told its outcome
@@ -231,7 +235,7 @@ async def submit_on_behalf(
     )
 
 
-def _require_author(actor: Actor, comment: Document, action: str) -> None:
+def _require_author(actor: Actor, comment: CommentDocument, action: str) -> None:
     if not may_see_comment(actor, comment):
         raise no_such_comment()
     if not actor.signed_in:
@@ -242,7 +246,7 @@ def _require_author(actor: Actor, comment: Document, action: str) -> None:
 
 async def edit_comment(
     db: Database, actor: Actor, comment_id: ObjectId, text: str, *, now: Clock = utcnow
-) -> Document:
+) -> CommentDocument:
     """The author changes the text within 15 minutes of posting, while nobody has replied.
 
     The new text is screened again: in a premoderated consultation it waits for a moderator
@@ -295,7 +299,7 @@ async def edit_comment(
 
 async def delete_comment(
     db: Database, actor: Actor, comment_id: ObjectId, *, now: Clock = utcnow
-) -> Document:
+) -> CommentDocument:
     """The author deletes a comment: a tombstone without text keeps any reply readable."""
     comment = await get_comment(db, comment_id)
     _require_author(actor, comment, "delete")
@@ -377,7 +381,7 @@ async def reply_to_comment(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> CommentDocument:
     """An official of the consultation's department answers a comment publicly; its author is told.
 
     A second reply replaces the first (one public answer per comment).
@@ -421,7 +425,7 @@ async def comments_of(
     bounds: PageBounds,
     *,
     clause_id: str | None = None,
-) -> Page:
+) -> Page[CommentDocument]:
     """A consultation's comments in the order they came: published ones and tombstones, plus the
     viewer's own that are not (yet) published."""
     audience = [PUBLIC] if viewer.person_id is None else [PUBLIC, str(viewer.person_id)]
@@ -431,7 +435,9 @@ async def comments_of(
     return await paginate(COMMENTS.of(db), query, BY_CONSULTATION, args, bounds)
 
 
-async def my_comments(db: Database, actor: Actor, args: PageArgs, bounds: PageBounds) -> Page:
+async def my_comments(
+    db: Database, actor: Actor, args: PageArgs, bounds: PageBounds
+) -> Page[CommentDocument]:
     """The signed-in person's comments across consultations, oldest first, whatever their status."""
     if actor.person_id is None:
         raise Forbidden("sign in first")

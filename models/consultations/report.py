@@ -23,7 +23,9 @@ from models.consultations.documents import (
     CONSULTATION_VERSIONS,
     CONSULTATIONS,
     THEMES,
+    CommentDocument,
     CommentStatus,
+    ConsultationDocument,
     Outcome,
     Stage,
 )
@@ -71,8 +73,8 @@ async def _drafting(
     scope: DepartmentScope,
     action: str,
     *,
-    comment: Document | None = None,
-) -> Document:
+    comment: CommentDocument | None = None,
+) -> ConsultationDocument:
     consultation = await get_consultation(db, consultation_id)
     await require_authority_over(db, actor, consultation, scope, comment=comment)
     if consultation["stage"] not in DRAFTING_STAGES:
@@ -185,7 +187,7 @@ async def set_comment_outcome(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> CommentDocument:
     """A published comment's own outcome; it takes precedence over its theme's."""
     comment = await get_comment(db, comment_id)
     await _drafting(db, actor, comment["consultation_id"], scope, "given outcomes", comment=comment)
@@ -199,14 +201,15 @@ async def set_comment_outcome(
     return updated
 
 
-def effective_outcome(comment: Document, themes: dict[ObjectId, Document]) -> Document | None:
+def effective_outcome(comment: CommentDocument, themes: dict[ObjectId, Document]) -> Document | None:
     """The comment's own outcome, else its theme's (marked with the theme's id), else None."""
     own = comment.get("outcome")
     # A stored outcome with a theme_id is a theme's, copied when a report was published: the
     # theme's current one is the truth.
     if own and not own.get("theme_id"):
         return dict(own)
-    theme = themes.get(comment["theme_id"]) if comment.get("theme_id") else None
+    theme_id = comment.get("theme_id")
+    theme = themes.get(theme_id) if theme_id else None
     if theme and theme.get("outcome"):
         return {**theme["outcome"], "theme_id": theme["_id"]}
     return None
@@ -222,7 +225,7 @@ async def themes_of(db: Database, consultation_id: ObjectId) -> dict[ObjectId, D
 
 
 async def clause_labels(
-    db: Database, consultation: Document, wanted: set[str] | None = None
+    db: Database, consultation: ConsultationDocument, wanted: set[str] | None = None
 ) -> dict[str, str]:
     """Labels of the current clauses, and of any `wanted` clause removed since from an older version."""
     labels = {clause["id"]: clause["label"] for clause in consultation["clauses"]}
@@ -236,7 +239,7 @@ async def clause_labels(
     return labels
 
 
-def _place_order(labels: dict[str, str], consultation: Document) -> list[str]:
+def _place_order(labels: dict[str, str], consultation: ConsultationDocument) -> list[str]:
     current = [clause["id"] for clause in consultation["clauses"]]
     return current + sorted(set(labels) - set(current), key=lambda clause_id: (len(clause_id), clause_id))
 
@@ -245,7 +248,7 @@ _OUTCOME_FIELDS = {"clause_id": 1, "outcome": 1, "theme_id": 1, "author_id": 1}
 
 
 async def _missing_outcomes(
-    db: Database, consultation: Document, themes: dict[ObjectId, Document]
+    db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, Document]
 ) -> dict[str, int]:
     """How many published comments lack an outcome, by clause label, in the text's order."""
     by_clause: Counter[str | None] = Counter()
@@ -262,7 +265,7 @@ async def _missing_outcomes(
     return missing
 
 
-def outcome_event(comment: Document, outcome: Document, *, clock: Clock) -> Event:
+def outcome_event(comment: CommentDocument, outcome: Document, *, clock: Clock) -> Event:
     return Event(
         # Deterministic: a retried publication records each commenter's event once.
         id=f"outcome:{comment['_id']}",
@@ -279,7 +282,7 @@ def outcome_event(comment: Document, outcome: Document, *, clock: Clock) -> Even
 
 
 async def _record_outcomes(
-    db: Database, consultation: Document, themes: dict[ObjectId, Document], clock: Clock
+    db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, Document], clock: Clock
 ) -> Counter[str]:
     """Write each published comment's final outcome with its author's event, batch by batch.
 
@@ -321,7 +324,7 @@ async def publish_report(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """Conclude a closed consultation with its adoption report; each commenter is told their outcome.
 
     Refused while any published comment has no outcome. The stage changes last, after every

@@ -23,7 +23,7 @@ from models.common.errors import InvalidInput, NotFound
 from models.common.outbox import Event, push_events, relay_or_defer
 from models.consultations import validation as v
 from models.consultations.clauses import ClauseText, build_clauses, changed_clause_ids
-from models.consultations.documents import COMMENTS, CONSULTATIONS, CommentStatus, Stage
+from models.consultations.documents import COMMENTS, CONSULTATIONS, CommentStatus, ConsultationDocument, Stage
 from models.consultations.errors import StaleEdit
 from models.consultations.policy import require_authority_over
 from models.consultations.repository import get_consultation
@@ -70,7 +70,7 @@ class DraftChanges:
 
 async def _load_for_official(
     db: Database, actor: Actor, consultation_id: ObjectId, scope: DepartmentScope
-) -> Document:
+) -> ConsultationDocument:
     consultation = await get_consultation(db, consultation_id)
     await require_authority_over(db, actor, consultation, scope)
     return consultation
@@ -81,7 +81,7 @@ async def _load_for_official(
 
 async def create_draft(
     db: Database, actor: Actor, new: NewConsultation, scope: DepartmentScope, *, now: Clock = utcnow
-) -> Document:
+) -> ConsultationDocument:
     """A new DRAFT of the department's (its officials, or admins); its text is version 1."""
     department = await find_by_code(db, new.department_code.strip().lower())
     if department is None:
@@ -144,7 +144,7 @@ async def edit_draft(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """Change a draft made on `revision`; if anyone saved another edit since, StaleEdit and no change."""
     consultation = await _load_for_official(db, actor, consultation_id, scope)
     require_stage(Stage(consultation["stage"]), (Stage.DRAFT,), "edited")
@@ -207,7 +207,7 @@ async def publish(
     at: dt.datetime | None = None,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """Open a draft for comments at `at` (default: its planned opening): now if that time has come,
     else scheduled (still DRAFT, with `publish_at`) for `open_due` to open."""
     consultation = await _load_for_official(db, actor, consultation_id, scope)
@@ -249,7 +249,7 @@ async def extend(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """Move an open consultation's closing time later; the reason is shown to citizens."""
     consultation = await _load_for_official(db, actor, consultation_id, scope)
     current = now()
@@ -287,7 +287,7 @@ async def withdraw(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """Withdraw a draft or an open consultation, with a reason shown to citizens."""
     consultation = await _load_for_official(db, actor, consultation_id, scope)
     current = now()
@@ -333,7 +333,7 @@ async def close(
     report_days: int = DEFAULT_REPORT_DAYS,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """Close an open consultation before its closing time (or, past it, ahead of the sweep)."""
     consultation = await _load_for_official(db, actor, consultation_id, scope)
     require_stage(Stage(consultation["stage"]), (Stage.OPEN,), "closed")
@@ -368,8 +368,9 @@ async def _clause_changed_events(
     )
     clauses_by_person: dict[ObjectId, set[str]] = {}
     async for comment in cursor:
-        if comment.get("author_id") is not None:  # an erased author is told nothing
-            clauses_by_person.setdefault(comment["author_id"], set()).add(comment["clause_id"])
+        clause_id = comment.get("clause_id")  # one of `changed`, as the query asks
+        if comment.get("author_id") is not None and clause_id is not None:  # an erased author is told nothing
+            clauses_by_person.setdefault(comment["author_id"], set()).add(clause_id)
     return [
         Event(
             # Deterministic: a retried revision cannot tell anyone twice.
@@ -396,7 +397,7 @@ async def revise(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ConsultationDocument:
     """A new version of an open consultation's text; everyone who commented on a clause whose text
     changed (or that was removed) gets one `consultation.clause_changed` event."""
     consultation = await _load_for_official(db, actor, consultation_id, scope)

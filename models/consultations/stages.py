@@ -11,12 +11,12 @@ from pymongo import ReturnDocument
 from models.common.db import Database, Document
 from models.common.errors import Conflict
 from models.common.outbox import Event
-from models.consultations.documents import CONSULTATIONS, Stage
+from models.consultations.documents import CONSULTATIONS, ConsultationDocument, Stage
 from models.consultations.errors import WrongStage
 from models.consultations.repository import get_consultation
 
 
-def effective_stage(consultation: Document, now: dt.datetime) -> Stage:
+def effective_stage(consultation: ConsultationDocument, now: dt.datetime) -> Stage:
     """The stage as citizens live it: an OPEN consultation past its closing time is CLOSED, even in
     the moments before the `close_due` sweep records it."""
     stage = Stage(consultation["stage"])
@@ -25,7 +25,7 @@ def effective_stage(consultation: Document, now: dt.datetime) -> Stage:
     return stage
 
 
-def accepts_comments(consultation: Document, now: dt.datetime) -> bool:
+def accepts_comments(consultation: ConsultationDocument, now: dt.datetime) -> bool:
     return effective_stage(consultation, now) is Stage.OPEN
 
 
@@ -41,7 +41,7 @@ async def transition(
     action: str,
     update: Document,
     guard: Document | None = None,
-) -> Document:
+) -> ConsultationDocument:
     """Apply `update` if the consultation is still in an `allowed` stage (and matches `guard`).
 
     The stage is part of the filter, so two officials racing (one closing, one revising) cannot
@@ -67,7 +67,7 @@ async def transition(
 OPENED = "consultation.opened"  # tells the followers of its department, topics and districts
 
 
-def opened_event(consultation: Document, at: dt.datetime) -> Event:
+def opened_event(consultation: ConsultationDocument, at: dt.datetime) -> Event:
     """The event a consultation carries in the write that opens it for comments."""
     return Event(
         id=f"{OPENED}:{consultation['_id']}",

@@ -16,9 +16,9 @@ from bson import ObjectId
 
 from models.common.actors import Role
 from models.common.calendar_notices import YEAR_MISSING
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.consultations.comments import REPLIED
-from models.consultations.documents import CONSULTATIONS
+from models.consultations.documents import CONSULTATIONS, ConsultationDocument
 from models.consultations.report import OUTCOME_EVENT
 from models.consultations.service import CLAUSE_CHANGED
 from models.consultations.stages import OPENED
@@ -64,7 +64,7 @@ def follower_key(kind: str, target_id: Any) -> str:
     return f"{kind}:{target_id}"
 
 
-async def _consultation(db: Database, consultation_id: ObjectId) -> Document | None:
+async def _consultation(db: Database, consultation_id: ObjectId) -> ConsultationDocument | None:
     return await CONSULTATIONS.of(db).find_one(
         {"_id": consultation_id}, {"title": 1, "clauses": 1, "department_id": 1}
     )
