@@ -23,8 +23,9 @@ from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import Handler, OutboxWorker, default_owner
 from models.consultations.deadlines import run_deadlines
-from models.moderation.decisions import APPLY_EVENT, apply_decided
-from models.moderation.queue import HOLD_EVENT, enqueue_held
+from models.moderation.decisions import apply_decided
+from models.moderation.events import APPLY_EVENT, HOLD_EVENT
+from models.moderation.queue import enqueue_held
 from models.notifications.digests import send_due_digests
 from models.notifications.fanout import notify_event, run_fanout_job
 from models.notifications.producers import PRODUCERS

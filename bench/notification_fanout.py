@@ -38,7 +38,7 @@ from models.catalog import ensure_indexes
 from models.common.clock import utcnow
 from models.common.db import Database, connect
 from models.common.outbox_worker import ClaimedEvent, EventSource
-from models.consultations.stages import OPENED, opened_event
+from models.consultations.events import OPENED, opened_event
 from models.notifications.documents import DELIVERIES, DEVICES, FOLLOWS
 from models.notifications.fanout import notify_event, run_fanout_job
 from push.delivery_worker import DeliveryWorker

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
+import typing
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, cast, overload
+from typing import Any, NotRequired, TypeVar, cast, overload
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import PyMongoError
@@ -63,6 +65,33 @@ class Event:
             "payload": self.payload,
             "created_at": self.created_at,
         }
+
+
+# --- typed payloads: each domain's events.py declares a TypedDict per kind ---------------------
+
+P = TypeVar("P", bound=Mapping[str, object])
+
+
+class MalformedPayload(ValueError):
+    """An event's payload lacks keys its kind's TypedDict requires (a writer and reader disagree)."""
+
+
+@functools.cache
+def _required_keys(payload_type: type[Mapping[str, object]]) -> frozenset[str]:
+    required: frozenset[str] = getattr(payload_type, "__required_keys__", frozenset())
+    # Under `from __future__ import annotations`, Python 3.11 counts NotRequired keys as required.
+    hints = typing.get_type_hints(payload_type, include_extras=True)
+    return frozenset(key for key in required if typing.get_origin(hints.get(key)) is not NotRequired)
+
+
+def payload_of(payload: Mapping[str, Any], payload_type: type[P]) -> P:
+    """`payload` read as its kind's TypedDict (`payload_of(event.payload, CommentReplied)`), so that
+    every field a reader uses is one the writer's type declares; raises MalformedPayload when a
+    required key is missing."""
+    missing = _required_keys(payload_type) - payload.keys()
+    if missing:
+        raise MalformedPayload(f"{payload_type.__name__} payload lacks {sorted(missing)}")
+    return cast(P, payload)
 
 
 # --- carriers: collections whose documents may hold pending events ---------------------------

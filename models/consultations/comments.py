@@ -14,7 +14,7 @@ from models.common.actors import Actor, Role, require_role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
-from models.common.outbox import Event, push_events, relay_or_defer, with_events
+from models.common.outbox import push_events, relay_or_defer, with_events
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.consultations.campaigns import join_campaign, refresh_sample
 from models.consultations.comment_batches import consultation_range
@@ -36,6 +36,7 @@ from models.consultations.documents import (
     comment_page_key,
 )
 from models.consultations.errors import WrongStage
+from models.consultations.events import replied_event
 from models.consultations.policy import is_published, may_see_comment, require_authority_over
 from models.consultations.repository import (
     get_comment,
@@ -46,7 +47,8 @@ from models.consultations.repository import (
 from models.consultations.stages import effective_stage
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import find_or_enrol_citizen
-from models.moderation.queue import hold_event, hold_for_review
+from models.moderation.events import hold_event
+from models.moderation.queue import hold_for_review
 from models.moderation.screen import screen_submission
 from models.moderation.similarity import similarity_keys
 from moderation.screening import normalise_text
@@ -56,8 +58,6 @@ EDIT_WINDOW = dt.timedelta(minutes=15)
 
 BY_CONSULTATION = SortOrder("page_key")
 BY_AUTHOR = SortOrder("author_page_key")
-
-REPLIED = "consultation.comment_replied"
 
 
 class EditWindowClosed(Conflict):
@@ -395,14 +395,8 @@ async def reply_to_comment(
         raise Conflict("only a published comment can be answered")
     cleaned = clean_text(text)
     at = now()
-    event = Event(
-        kind=REPLIED,
-        payload={
-            "person_id": comment["author_id"],
-            "comment_id": comment_id,
-            "consultation_id": consultation["_id"],
-        },
-        created_at=at,
+    event = replied_event(
+        person_id=comment["author_id"], comment_id=comment_id, consultation_id=consultation["_id"], at=at
     )
     updated = await COMMENTS.of(db).find_one_and_update(
         {"_id": comment_id, "status": CommentStatus.PUBLISHED.value},

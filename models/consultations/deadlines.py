@@ -9,14 +9,13 @@ from pymongo import ASCENDING, ReturnDocument
 
 from models.common.calendar import BusinessCalendar
 from models.common.db import Database
-from models.common.outbox import Event, push_events, relay_or_defer
+from models.common.outbox import push_events, relay_or_defer
 from models.consultations.documents import CONSULTATIONS, Stage
+from models.consultations.events import opened_event, report_overdue_event
 from models.consultations.service import DEFAULT_REPORT_DAYS, closing_update
-from models.consultations.stages import opened_event
 from models.consultations.versions import settle_first_version
 from models.departments.repository import find_by_ids
 
-REPORT_OVERDUE = "consultation.report_overdue"
 DEFAULT_BATCH = 100
 
 
@@ -94,17 +93,13 @@ async def flag_overdue_reports(db: Database, now: dt.datetime, batch: int = DEFA
     flagged = 0
     for consultation in overdue:
         department = departments.get(consultation["department_id"]) or {}
-        event = Event(
-            id=f"report-overdue:{consultation['_id']}",
-            kind=REPORT_OVERDUE,
-            payload={
-                "consultation_id": consultation["_id"],
-                "department_id": consultation["department_id"],
-                # None at the top of the tree: the escalation then has nobody above to go to.
-                "supervising_department_id": department.get("parent_id"),
-                "report_due_at": consultation["report_due_at"],
-            },
-            created_at=now,
+        event = report_overdue_event(
+            consultation_id=consultation["_id"],
+            department_id=consultation["department_id"],
+            # None at the top of the tree: the escalation then has nobody above to go to.
+            supervising_department_id=department.get("parent_id"),
+            report_due_at=consultation["report_due_at"],
+            at=now,
         )
         result = await collection.update_one(
             {"_id": consultation["_id"], "stage": Stage.CLOSED.value, "report_overdue": False},

@@ -14,7 +14,7 @@ from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, InvalidInput, NotFound
-from models.common.outbox import Event, push_events, relay_many
+from models.common.outbox import push_events, relay_many
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.consultations.comment_batches import comment_batches
 from models.consultations.comments import clean_text
@@ -30,13 +30,13 @@ from models.consultations.documents import (
     Stage,
 )
 from models.consultations.errors import WrongStage
+from models.consultations.events import outcome_event
 from models.consultations.policy import require_authority_over
 from models.consultations.repository import get_comment, get_consultation
 from models.departments.policy import DepartmentScope
 
 log = logging.getLogger("townhall.consultations.report")
 
-OUTCOME_EVENT = "consultation.comment_outcome"
 DRAFTING_STAGES = (Stage.OPEN, Stage.CLOSED)  # outcomes may be prepared before closing
 TITLE_LENGTH = (2, 100)
 SUMMARY_LENGTH = (2, 10_000)
@@ -265,22 +265,6 @@ async def _missing_outcomes(
     return missing
 
 
-def outcome_event(comment: CommentDocument, outcome: Document, *, clock: Clock) -> Event:
-    return Event(
-        # Deterministic: a retried publication records each commenter's event once.
-        id=f"outcome:{comment['_id']}",
-        kind=OUTCOME_EVENT,
-        payload={
-            "person_id": comment["author_id"],
-            "comment_id": comment["_id"],
-            "consultation_id": comment["consultation_id"],
-            "outcome": outcome["code"],
-            "reason": outcome["reason"],
-        },
-        created_at=clock(),
-    )
-
-
 async def _record_outcomes(
     db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, Document], clock: Clock
 ) -> Counter[str]:
@@ -303,7 +287,7 @@ async def _record_outcomes(
                 raise ReportIncomplete(await _missing_outcomes(db, consultation, themes))
             tally[outcome["code"]] += 1
             # An author who erased their account is told nothing; the outcome stays public.
-            events = [outcome_event(comment, outcome, clock=clock)] if comment.get("author_id") else []
+            events = [outcome_event(comment, outcome, at=clock())] if comment.get("author_id") else []
             writes.append(
                 UpdateOne({"_id": comment["_id"]}, push_events({"$set": {"outcome": outcome}}, events))
             )

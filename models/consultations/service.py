@@ -25,9 +25,10 @@ from models.consultations import validation as v
 from models.consultations.clauses import ClauseText, build_clauses, changed_clause_ids
 from models.consultations.documents import COMMENTS, CONSULTATIONS, CommentStatus, ConsultationDocument, Stage
 from models.consultations.errors import StaleEdit
+from models.consultations.events import clause_changed_event, opened_event
 from models.consultations.policy import require_authority_over
 from models.consultations.repository import get_consultation
-from models.consultations.stages import effective_stage, opened_event, require_stage, transition
+from models.consultations.stages import effective_stage, require_stage, transition
 from models.consultations.versions import keep_current_version, settle_first_version, sync_draft_version
 from models.departments.policy import DepartmentScope, require_authority
 from models.departments.repository import find_by_code
@@ -35,7 +36,6 @@ from models.districts.documents import DISTRICTS
 from models.topics.documents import TOPICS
 
 DEFAULT_REPORT_DAYS = 20
-CLAUSE_CHANGED = "consultation.clause_changed"
 
 
 @dataclass(frozen=True)
@@ -372,17 +372,12 @@ async def _clause_changed_events(
         if comment.get("author_id") is not None and clause_id is not None:  # an erased author is told nothing
             clauses_by_person.setdefault(comment["author_id"], set()).add(clause_id)
     return [
-        Event(
-            # Deterministic: a retried revision cannot tell anyone twice.
-            id=f"clause-changed:{consultation_id}:{version}:{person_id}",
-            kind=CLAUSE_CHANGED,
-            payload={
-                "consultation_id": consultation_id,
-                "version": version,
-                "clause_ids": [clause_id for clause_id in changed if clause_id in clause_ids],
-                "person_id": person_id,
-            },
-            created_at=at,
+        clause_changed_event(
+            consultation_id=consultation_id,
+            version=version,
+            clause_ids=[clause_id for clause_id in changed if clause_id in clause_ids],
+            person_id=person_id,
+            at=at,
         )
         for person_id, clause_ids in sorted(clauses_by_person.items())
     ]

@@ -10,7 +10,6 @@ from pymongo import ReturnDocument
 
 from models.common.db import Database, Document
 from models.common.errors import Conflict
-from models.common.outbox import Event
 from models.consultations.documents import CONSULTATIONS, ConsultationDocument, Stage
 from models.consultations.errors import WrongStage
 from models.consultations.repository import get_consultation
@@ -62,21 +61,3 @@ async def transition(
     current = await get_consultation(db, consultation_id)
     require_stage(Stage(current["stage"]), allowed, action)
     raise Conflict("the consultation changed meanwhile; reload it and try again")
-
-
-OPENED = "consultation.opened"  # tells the followers of its department, topics and districts
-
-
-def opened_event(consultation: ConsultationDocument, at: dt.datetime) -> Event:
-    """The event a consultation carries in the write that opens it for comments."""
-    return Event(
-        id=f"{OPENED}:{consultation['_id']}",
-        kind=OPENED,
-        payload={
-            "consultation_id": consultation["_id"],
-            "department_id": consultation["department_id"],
-            "topic_ids": list(consultation.get("topic_ids") or ()),
-            "district_ids": list(consultation.get("district_ids") or ()),
-        },
-        created_at=at,
-    )

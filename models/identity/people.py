@@ -25,7 +25,8 @@ from models.identity.name_moderation import (
 )
 from models.identity.name_rules import refuse_staff_lookalike
 from models.identity.phones import phone_hash
-from models.moderation.queue import hold_event, hold_for_review, take_from_moderator
+from models.moderation.events import hold_event
+from models.moderation.queue import hold_for_review, take_from_moderator
 from moderation.screening import normalise_text
 
 LANGUAGES = ("zh", "en")

@@ -25,6 +25,7 @@ from models.common.db import Database, Document
 from models.common.outbox import Event, push_events, relay_or_defer, with_events
 from models.identity.documents import SIGN_IN_ATTEMPTS
 from models.identity.errors import TooManyAttempts
+from models.identity.events import locked_event
 
 MAX_BACK_OFF_SECONDS = 60
 ADDRESS_LOCK_AFTER = 5  # wrong passwords in a row from one address shut it out of the account
@@ -33,7 +34,6 @@ LOCK_AFTER_FAILURES = 10  # counted wrong passwords that lock the account (so: f
 LOCK_DURATION = dt.timedelta(minutes=15)
 FORGET_AFTER = dt.timedelta(minutes=15)  # a record without a new failure for this long starts afresh
 IPV6_PREFIX = 64  # one IPv6 client holds a whole /64: its addresses count as one
-LOCKED_EVENT = "identity.sign_in_locked"
 
 
 @dataclass(frozen=True)
@@ -232,15 +232,8 @@ async def claim(
     events = []
     if after.locked_until is not None and attempts.locked_until is None:
         events.append(
-            Event(
-                id=f"{record_id(email)}:{after.locked_until.isoformat()}",
-                kind=LOCKED_EVENT,
-                payload={
-                    "person_id": account_id,
-                    "record_id": record_id(email),
-                    "locked_until": after.locked_until,
-                },
-                created_at=now,
+            locked_event(
+                person_id=account_id, record_id=record_id(email), locked_until=after.locked_until, at=now
             )
         )
     if not await _store(db, email, attempts, after, events):

@@ -10,23 +10,31 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bson import ObjectId
 
 from models.common.actors import Role
-from models.common.calendar_notices import YEAR_MISSING
+from models.common.calendar_notices import YEAR_MISSING, YearMissingPayload
 from models.common.db import Database
-from models.consultations.comments import REPLIED
+from models.common.outbox import payload_of
 from models.consultations.documents import CONSULTATIONS, ConsultationDocument
-from models.consultations.report import OUTCOME_EVENT
-from models.consultations.service import CLAUSE_CHANGED
-from models.consultations.stages import OPENED
+from models.consultations.events import (
+    CLAUSE_CHANGED,
+    OPENED,
+    OUTCOME_EVENT,
+    REPLIED,
+    ClauseChanged,
+    CommentOutcome,
+    CommentReplied,
+    ConsultationOpened,
+)
 from models.departments.documents import DEPARTMENTS
 from models.identity.documents import PEOPLE, Status
-from models.identity.sign_in_attempts import LOCK_DURATION, LOCKED_EVENT, lock_stands
-from models.moderation.appeals import APPEAL_EVENT
-from models.moderation.decisions import DECISION_EVENT
+from models.identity.events import LOCKED_EVENT, SignInLocked
+from models.identity.sign_in_attempts import LOCK_DURATION, lock_stands
+from models.moderation.content_kinds import Action
+from models.moderation.events import APPEAL_EVENT, DECISION_EVENT, AppealDecided, AuthorNotice, Decided
 from models.notifications.categories import Category
 from push.messages import MAX_TTL
 
@@ -58,6 +66,16 @@ class Audience:
 
 Produced = tuple[Notice, Audience] | None
 Producer = Callable[[Database, Mapping[str, Any]], Awaitable[Produced]]
+P = TypeVar("P", bound=Mapping[str, object])
+
+
+def _reading(payload_type: type[P], produce: Callable[[Database, P], Awaitable[Produced]]) -> Producer:
+    """The producer of one kind: its payload read as the TypedDict the kind's events.py declares."""
+
+    async def read(db: Database, payload: Mapping[str, Any]) -> Produced:
+        return await produce(db, payload_of(payload, payload_type))
+
+    return read
 
 
 def follower_key(kind: str, target_id: Any) -> str:
@@ -80,7 +98,7 @@ def _consultation_link(consultation_id: ObjectId, comment_id: ObjectId | None = 
     return f"{link}/comments/{comment_id}" if comment_id is not None else link
 
 
-async def _comment_replied(db: Database, payload: Mapping[str, Any]) -> Produced:
+async def _comment_replied(db: Database, payload: CommentReplied) -> Produced:
     title = await _title(db, payload["consultation_id"])
     if title is None:
         return None
@@ -96,7 +114,7 @@ async def _comment_replied(db: Database, payload: Mapping[str, Any]) -> Produced
     return notice, Audience(people=(payload["person_id"],))
 
 
-async def _comment_outcome(db: Database, payload: Mapping[str, Any]) -> Produced:
+async def _comment_outcome(db: Database, payload: CommentOutcome) -> Produced:
     title = await _title(db, payload["consultation_id"])
     if title is None:
         return None
@@ -105,8 +123,8 @@ async def _comment_outcome(db: Database, payload: Mapping[str, Any]) -> Produced
         template="consultation.comment_outcome",
         params={
             "consultation": title,
-            "outcome": str(payload["outcome"]),
-            "reason": str(payload.get("reason") or ""),
+            "outcome": payload["outcome"],
+            "reason": payload["reason"] or "",
         },
         about_kind="comment",
         about_id=payload["comment_id"],
@@ -116,11 +134,11 @@ async def _comment_outcome(db: Database, payload: Mapping[str, Any]) -> Produced
     return notice, Audience(people=(payload["person_id"],))
 
 
-async def _clause_changed(db: Database, payload: Mapping[str, Any]) -> Produced:
+async def _clause_changed(db: Database, payload: ClauseChanged) -> Produced:
     consultation = await _consultation(db, payload["consultation_id"])
     if consultation is None:
         return None
-    changed = set(payload.get("clause_ids") or ())
+    changed = set(payload["clause_ids"])
     labels = [clause["label"] for clause in consultation.get("clauses") or () if clause["id"] in changed]
     notice = Notice(
         category=Category.CONSULTATION_UPDATE,
@@ -134,14 +152,14 @@ async def _clause_changed(db: Database, payload: Mapping[str, Any]) -> Produced:
     return notice, Audience(people=(payload["person_id"],))
 
 
-async def _opened(db: Database, payload: Mapping[str, Any]) -> Produced:
+async def _opened(db: Database, payload: ConsultationOpened) -> Produced:
     title = await _title(db, payload["consultation_id"])
     department = await DEPARTMENTS.of(db).find_one({"_id": payload["department_id"]}, {"name": 1})
     if title is None or department is None:
         return None
     keys = [follower_key("department", payload["department_id"])]
-    keys += [follower_key("topic", topic_id) for topic_id in payload.get("topic_ids") or ()]
-    keys += [follower_key("district", district_id) for district_id in payload.get("district_ids") or ()]
+    keys += [follower_key("topic", topic_id) for topic_id in payload["topic_ids"]]
+    keys += [follower_key("district", district_id) for district_id in payload["district_ids"]]
     notice = Notice(
         category=Category.NEW_CONSULTATION,
         template="consultation.published",
@@ -159,30 +177,31 @@ async def _opened(db: Database, payload: Mapping[str, Any]) -> Produced:
     return notice, Audience(follower_keys=tuple(keys))
 
 
-def _moderation(template: str) -> Producer:
-    async def produce(db: Database, payload: Mapping[str, Any]) -> Produced:
-        # An approval has no reason to give: its own template says the content is public now.
-        chosen = "moderation.approved" if payload.get("action") == "APPROVE" else template
-        params = {"reason": str(payload.get("reason_code") or "")}
-        if "action" in payload:
-            params["action"] = str(payload["action"])
-        if "upheld" in payload:
-            params["result"] = "upheld" if payload["upheld"] else "overturned"
-        notice = Notice(
-            category=Category.MODERATION,
-            template=chosen,
-            params=params,
-            about_kind=str(payload["content_kind"]),
-            about_id=payload["ref_id"],
-            link=f"townhall://moderation/{payload['item_id']}",
-            collapse_key=f"moderation-{payload['item_id']}",
-        )
-        return notice, Audience(people=(payload["person_id"],))
-
-    return produce
+def _moderation(payload: AuthorNotice, template: str, params: dict[str, str]) -> Produced:
+    notice = Notice(
+        category=Category.MODERATION,
+        template=template,
+        params={"reason": payload["reason_code"] or "", **params},
+        about_kind=payload["content_kind"],
+        about_id=payload["ref_id"],
+        link=f"townhall://moderation/{payload['item_id']}",
+        collapse_key=f"moderation-{payload['item_id']}",
+    )
+    return notice, Audience(people=(payload["person_id"],))
 
 
-async def _calendar_year_missing(db: Database, payload: Mapping[str, Any]) -> Produced:
+async def _moderation_decided(db: Database, payload: Decided) -> Produced:
+    # An approval has no reason to give: its own template says the content is public now.
+    template = "moderation.approved" if payload["action"] == Action.APPROVE else "moderation.decision"
+    return _moderation(payload, template, {"action": payload["action"]})
+
+
+async def _appeal_decided(db: Database, payload: AppealDecided) -> Produced:
+    result = "upheld" if payload["upheld"] else "overturned"
+    return _moderation(payload, "moderation.appeal_decided", {"result": result})
+
+
+async def _calendar_year_missing(db: Database, payload: YearMissingPayload) -> Produced:
     admins = PEOPLE.of(db).find({"role": Role.ADMIN.value, "status": Status.ACTIVE.value}, {"_id": 1})
     people = tuple([admin["_id"] async for admin in admins])
     if not people:
@@ -200,10 +219,10 @@ async def _calendar_year_missing(db: Database, payload: Mapping[str, Any]) -> Pr
     return notice, Audience(people=people)
 
 
-async def _sign_in_locked(db: Database, payload: Mapping[str, Any]) -> Produced:
+async def _sign_in_locked(db: Database, payload: SignInLocked) -> Produced:
     # An e-mail without an account locks too (so the answers do not tell), but tells nobody; nor
     # does a lock the right password lifted at once.
-    person_id = payload.get("person_id")
+    person_id = payload["person_id"]
     if person_id is None or not await lock_stands(db, payload["record_id"], payload["locked_until"]):
         return None
     notice = Notice(
@@ -219,13 +238,14 @@ async def _sign_in_locked(db: Database, payload: Mapping[str, Any]) -> Produced:
     return notice, Audience(people=(person_id,))
 
 
+# Event kind → its producer, reading the payload as the kind's TypedDict.
 PRODUCERS: dict[str, Producer] = {
-    REPLIED: _comment_replied,
-    OUTCOME_EVENT: _comment_outcome,
-    CLAUSE_CHANGED: _clause_changed,
-    OPENED: _opened,
-    DECISION_EVENT: _moderation("moderation.decision"),
-    APPEAL_EVENT: _moderation("moderation.appeal_decided"),
-    YEAR_MISSING: _calendar_year_missing,
-    LOCKED_EVENT: _sign_in_locked,
+    REPLIED: _reading(CommentReplied, _comment_replied),
+    OUTCOME_EVENT: _reading(CommentOutcome, _comment_outcome),
+    CLAUSE_CHANGED: _reading(ClauseChanged, _clause_changed),
+    OPENED: _reading(ConsultationOpened, _opened),
+    DECISION_EVENT: _reading(Decided, _moderation_decided),
+    APPEAL_EVENT: _reading(AppealDecided, _appeal_decided),
+    YEAR_MISSING: _reading(YearMissingPayload, _calendar_year_missing),
+    LOCKED_EVENT: _reading(SignInLocked, _sign_in_locked),
 }

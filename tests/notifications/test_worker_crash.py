@@ -16,7 +16,7 @@ from bson import ObjectId
 from models.common.clock import utcnow
 from models.common.db import Database
 from models.common.outbox_worker import ClaimedEvent, EventSource
-from models.consultations.stages import OPENED, opened_event
+from models.consultations.events import OPENED, opened_event
 from models.notifications.documents import DELIVERIES, DEVICES, FOLLOWS, NOTIFICATION_SETTINGS, NOTIFICATIONS
 from models.notifications.fanout import notify_event
 from tests.consultations.drafts import make_city, make_open
