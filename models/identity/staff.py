@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,6 +28,7 @@ from models.identity.passwords import (
     verify_password_async,
 )
 from models.identity.people import PUBLIC_NAME_LENGTH, find_person
+from models.identity.policy import refuse_disabling_oneself, require_staff_admin
 
 STAFF_ROLES = (Role.HELPER, Role.OFFICIAL, Role.MODERATOR, Role.ADMIN)
 MAX_EMAIL_LENGTH = 254
@@ -78,7 +79,7 @@ def _public_name(given: str, email: str) -> str:
 
 async def create_staff(db: Database, actor: Actor, new: NewStaff) -> Document:
     """Create a staff account (admins only); an official belongs to a department."""
-    require_role(actor, Role.ADMIN)
+    require_staff_admin(actor)
     role = _staff_role(new.role)
     email = clean_email(new.email)
     public_name = _public_name(new.public_name, email)
@@ -224,14 +225,13 @@ async def change_password(
 
 async def set_staff_status(db: Database, actor: Actor, person_id: ObjectId, status: Status | str) -> Document:
     """Enable, disable or delete a staff account (admins only; never one's own)."""
-    require_role(actor, Role.ADMIN)
+    require_staff_admin(actor)
     try:
         new_status = Status(status)
     except ValueError:
         allowed = ", ".join(status.value for status in Status)
         raise InvalidInput(f"a status is one of {allowed}", field="status") from None
-    if person_id == actor.person_id and new_status is not Status.ACTIVE:
-        raise Forbidden("an admin cannot disable their own account; ask another admin")
+    refuse_disabling_oneself(actor, person_id, new_status)
     person = await PEOPLE.of(db).find_one_and_update(
         {"_id": person_id, "role": {"$in": [role.value for role in STAFF_ROLES]}},
         {"$set": {"status": new_status.value, "updated_at": utcnow()}},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,7 +15,8 @@ from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.notifications.deliveries import DELIVERY_LEASE
 from models.notifications.documents import DELIVERIES, DEVICES
-from models.notifications.preferences import clean_time_zone, person_of
+from models.notifications.policy import person_of
+from models.notifications.preferences import clean_time_zone
 from models.notifications.rendering import normalize_locale
 
 # What FCM accepts as a registration token (base64url around an optional colon, 100–4096 chars).
@@ -123,17 +123,6 @@ async def unregister_all_devices(db: Database, actor: Actor, *, now: Clock = utc
     for token in tokens:
         await _drop_waiting(db, token, at, reason="device_unregistered")
     return removed.deleted_count
-
-
-async def devices_of(db: Database, person_ids: Sequence[ObjectId]) -> dict[ObjectId, list[Document]]:
-    """Each given person's devices (one `$in` read on person_id); [] for people without any."""
-    wanted = list(dict.fromkeys(person_ids))
-    grouped: dict[ObjectId, list[Document]] = {person_id: [] for person_id in wanted}
-    if not wanted:
-        return grouped
-    async for device in DEVICES.of(db).find({"person_id": {"$in": wanted}}):
-        grouped.setdefault(device["person_id"], []).append(device)
-    return grouped
 
 
 async def forget_token(db: Database, token: str, *, now: Clock = utcnow) -> None:

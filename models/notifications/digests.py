@@ -16,11 +16,11 @@ from pymongo import ASCENDING, UpdateOne
 from models.common.clock import epoch_ms
 from models.common.db import Database
 from models.common.repository import insert_new
-from models.notifications.devices import devices_of
 from models.notifications.documents import DELIVERIES, DIGESTS
 from models.notifications.outgoing import new_delivery
 from models.notifications.preferences import PersonSettings
 from models.notifications.rendering import render
+from models.notifications.repository import devices_of
 from models.notifications.schedule import digest_due, local_day
 
 DIGEST_TEMPLATE = "digest.daily"

@@ -24,7 +24,6 @@ from models.common.db import Database, Document
 from models.common.outbox_worker import ClaimedEvent
 from models.common.repository import insert_new
 from models.notifications.categories import TRANSACTIONAL, Delivery
-from models.notifications.devices import devices_of
 from models.notifications.digests import over_cap
 from models.notifications.documents import DELIVERIES, FANOUTS, NOTIFICATION_SETTINGS, NOTIFICATIONS
 from models.notifications.follows import followers_after
@@ -32,6 +31,7 @@ from models.notifications.outgoing import new_delivery
 from models.notifications.preferences import PersonSettings, settings_of
 from models.notifications.producers import PRODUCERS, Notice
 from models.notifications.rendering import Rendered, render
+from models.notifications.repository import devices_of
 from models.notifications.schedule import after_quiet_hours
 
 CHUNK = 500

@@ -1,45 +1,14 @@
-"""A person's inbox: pages newest first, the unread count, marking read."""
+"""A person's inbox: marking read (its pages and unread count are read in repository.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
-
-from bson import ObjectId
 
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import NotFound
-from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
-from models.common.repository import find_by_keys
 from models.notifications.documents import NOTIFICATION_SETTINGS, NOTIFICATIONS
-from models.notifications.preferences import person_of, settings_of
-
-NEWEST_FIRST = SortOrder("inbox_key", -1)
-
-
-def inbox_range(person_id: ObjectId) -> Document:
-    """Every inbox key of one person ("<person hex>:…"; ";" sorts right after ":")."""
-    return {"$gt": f"{person_id}:", "$lt": f"{person_id};"}
-
-
-async def inbox_page(db: Database, actor: Actor, args: PageArgs, bounds: PageBounds) -> Page:
-    """The signed-in person's notifications, newest first, on the unique `inbox_key` index."""
-    person_id = person_of(actor)
-    return await paginate(
-        NOTIFICATIONS.of(db), {"inbox_key": inbox_range(person_id)}, NEWEST_FIRST, args, bounds
-    )
-
-
-async def unread_count(db: Database, actor: Actor) -> int:
-    person_id = person_of(actor)
-    return (await settings_of(db, [person_id]))[person_id].unread
-
-
-async def find_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Document]:
-    """Notifications by id, anyone's (for DataLoaders; the caller keeps the viewer's own)."""
-    found = await find_by_keys(NOTIFICATIONS.of(db), "_id", ids)
-    return {str(key): document for key, document in found.items()}
+from models.notifications.policy import person_of
+from models.notifications.repository import inbox_range
 
 
 async def mark_read(db: Database, actor: Actor, notification_id: str, *, now: Clock = utcnow) -> Document:

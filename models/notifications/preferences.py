@@ -16,7 +16,7 @@ from pymongo.errors import DuplicateKeyError
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
-from models.common.errors import Forbidden, InvalidInput
+from models.common.errors import InvalidInput
 from models.notifications.categories import (
     DEFAULT_DAILY_CAP,
     DEFAULT_QUIET_HOURS,
@@ -26,6 +26,7 @@ from models.notifications.categories import (
     Delivery,
 )
 from models.notifications.documents import NOTIFICATION_SETTINGS
+from models.notifications.policy import person_of
 
 DAILY_CAP_RANGE = range(1, 51)
 TIME_ZONE_LENGTH = 64
@@ -201,10 +202,3 @@ def _nested(updates: Document) -> Document:
 def _person_key(stored: object) -> ObjectId:
     """A settings `_id` as the person's ObjectId (nx-27017 upserts leave its hex string)."""
     return stored if isinstance(stored, ObjectId) else ObjectId(str(stored))
-
-
-def person_of(actor: Actor) -> ObjectId:
-    """The signed-in person's id; nobody signed in is refused."""
-    if actor.person_id is None:
-        raise Forbidden("sign in first")
-    return actor.person_id

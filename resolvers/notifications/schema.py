@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from models.notifications import follows, inbox, preferences
+from models.notifications import follows, preferences, repository
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page, own_page
 from resolvers.notifications.mutations.follow_target import follow
@@ -35,7 +35,7 @@ class NotificationQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> NotificationConnection | None:
-        page = await own_page(info, inbox.inbox_page, first, after, last, before)
+        page = await own_page(info, repository.inbox_page, first, after, last, before)
         if page is None:
             return None
         locale = await viewer_locale(info)
@@ -47,7 +47,7 @@ class NotificationQueries:
     async def unread_notification_count(self, info: Info) -> int | None:
         if not info.context.actor.signed_in:
             return None
-        return await inbox.unread_count(info.context.db, info.context.actor)
+        return await repository.unread_count(info.context.db, info.context.actor)
 
     @strawberry.field(description="How and when you are told; null when signed out.")
     async def notification_settings(self, info: Info) -> NotificationSettings | None:

@@ -13,7 +13,7 @@ from strawberry import relay
 
 from models.common.db import Document
 from models.common.errors import InvalidInput
-from models.notifications import inbox
+from models.notifications import repository
 from models.notifications.categories import TRANSACTIONAL, Category, Delivery
 from models.notifications.devices import Platform
 from models.notifications.follows import parse_target_key
@@ -138,7 +138,7 @@ class Notification(relay.Node):
 class NotificationConnection(relay.Connection[Notification]):
     @strawberry.field(description="How many of your notifications are unread (all of them, not this page).")
     async def unread_count(self, info: Info) -> int:
-        return await inbox.unread_count(info.context.db, info.context.actor)
+        return await repository.unread_count(info.context.db, info.context.actor)
 
 
 @strawberry.type(description="Something you follow: you hear of its news and new consultations.")

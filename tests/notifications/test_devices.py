@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from models.common.clock import epoch_ms, utcnow
-from models.notifications import devices
+from models.notifications import devices, repository
 from models.notifications.deliveries import FREE
 from models.notifications.documents import DELIVERIES, DEVICES
 from tests.consultations.comment_support import citizen, mutate, run
@@ -83,7 +83,7 @@ class TestRegister:
         await mutate(gql, REGISTER, device_input(phone), headers)
         await mutate(gql, REGISTER, device_input(tablet, platform="IOS"), headers)
 
-        found = await devices.devices_of(db, [person["_id"]])
+        found = await repository.devices_of(db, [person["_id"]])
         assert sorted(d["_id"] for d in found[person["_id"]]) == sorted([phone, tablet])
 
     async def test_a_token_registered_by_another_account_moves_and_its_waiting_pushes_are_dropped(
@@ -98,7 +98,7 @@ class TestRegister:
         result = await mutate(gql, REGISTER, device_input(token), second_headers)
 
         assert result["__typename"] == "DeviceRegistered"
-        found = await devices.devices_of(db, [first["_id"], second["_id"]])
+        found = await repository.devices_of(db, [first["_id"], second["_id"]])
         assert (found[first["_id"]], [d["_id"] for d in found[second["_id"]]]) == ([], [token])
         delivery = await DELIVERIES.of(db).find_one({"token": token})
         assert (delivery["status"], delivery["error"]["code"]) == ("dropped", "device_moved")
@@ -130,7 +130,7 @@ class TestRegister:
         for token in tokens:
             await mutate(gql, REGISTER, device_input(token), headers)
 
-        kept = (await devices.devices_of(db, [person["_id"]]))[person["_id"]]
+        kept = (await repository.devices_of(db, [person["_id"]]))[person["_id"]]
         assert sorted(d["_id"] for d in kept) == sorted(tokens[1:])
 
 
@@ -172,7 +172,7 @@ class TestUnregister:
         signed_out = await run(gql, SIGN_OUT, {"deviceToken": this_phone}, headers)
 
         assert signed_out["signOut"] == {"__typename": "SignedOut", "sessionsEnded": 1}
-        remaining = (await devices.devices_of(db, [person["_id"]]))[person["_id"]]
+        remaining = (await repository.devices_of(db, [person["_id"]]))[person["_id"]]
         assert [d["_id"] for d in remaining] == [other_phone]
         assert (await gql.execute(ME, headers=headers)).status == 401
 
@@ -183,7 +183,7 @@ class TestUnregister:
 
         await run(gql, SIGN_OUT, {"everywhere": True}, headers)
 
-        assert (await devices.devices_of(db, [person["_id"]]))[person["_id"]] == []
+        assert (await repository.devices_of(db, [person["_id"]]))[person["_id"]] == []
 
     async def test_a_malformed_token_does_not_stop_signing_out(self, gql: GraphQLClient, db) -> None:
         _, headers = await citizen(db)

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from models.notifications import inbox
+from models.notifications import inbox, repository
 from resolvers.common.context import Info
 from resolvers.common.errors import ForbiddenError, InvalidInputError, NotFoundError, RateLimitedError
 from resolvers.common.mutations import protected_mutation
@@ -38,5 +38,5 @@ async def mark_notification_read(info: Info, input: MarkNotificationReadInput) -
     document = await inbox.mark_read(info.context.db, info.context.actor, notification_id)
     return NotificationMarkedRead(
         notification=Notification.from_document(document, await viewer_locale(info)),
-        unread_count=await inbox.unread_count(info.context.db, info.context.actor),
+        unread_count=await repository.unread_count(info.context.db, info.context.actor),
     )

@@ -1,0 +1,1 @@
+"""Notifications' own DomainError subclasses: none yet; their rules raise the common ones."""
