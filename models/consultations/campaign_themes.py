@@ -9,9 +9,9 @@ from models.common.actors import Actor
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput, NotFound
 from models.consultations import report
-from models.consultations.campaign_reads import get_campaign
 from models.consultations.campaigns import campaign_range
 from models.consultations.documents import CAMPAIGNS, COMMENTS, CommentStatus
+from models.consultations.repository.campaigns import get_campaign
 from models.departments.policy import DepartmentScope
 
 

@@ -9,8 +9,8 @@ from bson import ObjectId
 from models.common.db import Database, Document
 from models.common.repository import find_by_keys
 from models.consultations import comments, repository, versions
-from models.consultations.campaign_reads import find_campaigns
 from models.consultations.documents import THEMES, CommentDocument, ConsultationDocument
+from models.consultations.repository.campaigns import find_campaigns
 from resolvers.common.loaders import DocumentLoader, LoaderSpec, keyed
 
 CONSULTATION_BY_ID: LoaderSpec[ObjectId, ConsultationDocument | None] = keyed(

@@ -9,10 +9,16 @@ from bson import ObjectId
 from strawberry import relay
 
 from models.common.errors import NotFound
-from models.consultations import campaign_reads, comments, report
-from models.consultations.browse import CLOSING_SOON_DAYS, MAX_CLOSING_WITHIN_DAYS, ConsultationFilter, browse
+from models.consultations import comments, report
 from models.consultations.documents import Stage
 from models.consultations.figures import department_adoption
+from models.consultations.repository.browse import (
+    CLOSING_SOON_DAYS,
+    MAX_CLOSING_WITHIN_DAYS,
+    ConsultationFilter,
+    browse,
+)
+from models.consultations.repository.campaigns import similar_comments as find_similar_comments
 from models.departments import repository as departments
 from resolvers.common.context import Info
 from resolvers.common.mutations import limited_query
@@ -188,9 +194,7 @@ class ConsultationQueries:
     async def similar_comments(
         self, info: Info, consultation_id: relay.GlobalID, text: str, first: int = 5
     ) -> list[Comment]:
-        found = await campaign_reads.similar_comments(
-            info.context.db, consultation_id_of(consultation_id), text, first
-        )
+        found = await find_similar_comments(info.context.db, consultation_id_of(consultation_id), text, first)
         return [Comment.from_document(document) for document in found]
 
 

@@ -14,12 +14,12 @@ from models.common.clock import utcnow
 from models.common.db import Database, Document
 from models.common.pagination import PageArgs, PageBounds
 from models.consultations import report, service
-from models.consultations.browse import ConsultationFilter, browse
 from models.consultations.clauses import ClauseText
 from models.consultations.comments import NewComment, submit_comment
 from models.consultations.documents import Outcome, Stance
 from models.consultations.policy import may_read
 from models.consultations.repository import page_consultations
+from models.consultations.repository.browse import ConsultationFilter, browse
 from models.consultations.search import search_terms
 from tests.consultations.comment_support import gid
 from tests.consultations.drafts import (

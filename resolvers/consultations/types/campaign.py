@@ -10,8 +10,7 @@ from strawberry import relay
 
 from models.common.db import Document
 from models.common.pagination import PageArgs
-from models.consultations import campaign_reads
-from models.consultations.campaign_reads import campaign_comments
+from models.consultations.repository.campaigns import campaign_comments, campaigns_of
 from resolvers.common.context import Info
 from resolvers.common.relay import (
     DocumentNode,
@@ -90,5 +89,5 @@ async def consultation_campaigns(
     info: Info, consultation: ObjectId, args: PageArgs
 ) -> relay.Connection[Campaign]:
     """Consultation.campaigns (the field lives on the Consultation type)."""
-    page = await campaign_reads.campaigns_of(info.context.db, consultation, args, info.context.page_bounds)
+    page = await campaigns_of(info.context.db, consultation, args, info.context.page_bounds)
     return connection_from_page(relay.Connection[Campaign], page, Campaign.from_document)

@@ -1,4 +1,8 @@
-"""Queries on consultations and their comments."""
+"""Queries on consultations and their comments: by id here; the lists in modules named for them.
+
+`browse` (the consultations a person may list), `comments` (a consultation's comments, one's own,
+agreements), `campaigns` (campaigns, their comments, similar comments).
+"""
 
 from __future__ import annotations
 
