@@ -52,7 +52,7 @@ from models.common.db import Database, Document, connect
 from models.common.pagination import encode_cursor
 from models.consultations.clauses import ClauseText
 from models.consultations.comment_counters import commenter_key
-from models.consultations.comments import BY_CONSULTATION, agree_key, comment_document
+from models.consultations.comments import agree_key, comment_document
 from models.consultations.documents import (
     COMMENT_AGREES,
     COMMENTERS,
@@ -63,6 +63,7 @@ from models.consultations.documents import (
     CommentStatus,
     Stance,
 )
+from models.consultations.repository.comments import BY_CONSULTATION
 from models.consultations.service import NewConsultation, create_draft, publish
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import new_citizen, pseudonym

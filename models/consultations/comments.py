@@ -1,4 +1,7 @@
-"""Comments on a consultation: submitted (also by helpers), edited, deleted, agreed with, answered, listed."""
+"""Comments on a consultation: submitted (also by helpers), edited, deleted, agreed with, answered.
+
+Listing them is in repository/comments.py.
+"""
 
 from __future__ import annotations
 
@@ -15,16 +18,13 @@ from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Conflict, Forbidden, InvalidInput
 from models.common.outbox import push_events, relay_or_defer, with_events
-from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.consultations.campaigns import join_campaign, refresh_sample
-from models.consultations.comment_batches import consultation_range
 from models.consultations.comment_counters import count_published
 from models.consultations.comment_moderation import CONSULTATION_COMMENT
 from models.consultations.comment_status import change_status, visible_to
 from models.consultations.documents import (
     COMMENT_AGREES,
     COMMENTS,
-    PUBLIC,
     Channel,
     CommentDocument,
     CommentStatus,
@@ -55,9 +55,6 @@ from moderation.screening import normalise_text
 
 TEXT_LENGTH = (2, 2000)
 EDIT_WINDOW = dt.timedelta(minutes=15)
-
-BY_CONSULTATION = SortOrder("page_key")
-BY_AUTHOR = SortOrder("author_page_key")
 
 
 class EditWindowClosed(Conflict):
@@ -364,15 +361,6 @@ async def toggle_agree(
     return agreed, int((updated or {}).get("agree_count", 0))
 
 
-async def agreed_by(db: Database, person_id: ObjectId, comment_ids: Sequence[ObjectId]) -> set[ObjectId]:
-    """Which of `comment_ids` the person agreed with: one `$in` on `_id`."""
-    if not comment_ids:
-        return set()
-    keys = [agree_key(comment_id, person_id) for comment_id in dict.fromkeys(comment_ids)]
-    cursor = COMMENT_AGREES.of(db).find({"_id": {"$in": keys}}, {"comment_id": 1})
-    return {document["comment_id"] async for document in cursor}
-
-
 async def reply_to_comment(
     db: Database,
     actor: Actor,
@@ -409,32 +397,3 @@ async def reply_to_comment(
         raise Conflict("the comment was deleted meanwhile")
     await relay_or_defer(db, COMMENTS.name, comment_id)
     return updated
-
-
-async def comments_of(
-    db: Database,
-    viewer: Actor,
-    consultation_id: ObjectId,
-    args: PageArgs,
-    bounds: PageBounds,
-    *,
-    clause_id: str | None = None,
-) -> Page[CommentDocument]:
-    """A consultation's comments in the order they came: published ones and tombstones, plus the
-    viewer's own that are not (yet) published."""
-    audience = [PUBLIC] if viewer.person_id is None else [PUBLIC, str(viewer.person_id)]
-    query: Document = {"page_key": consultation_range(consultation_id), "visible_to": {"$in": audience}}
-    if clause_id is not None:
-        query["clause_id"] = clause_id
-    return await paginate(COMMENTS.of(db), query, BY_CONSULTATION, args, bounds)
-
-
-async def my_comments(
-    db: Database, actor: Actor, args: PageArgs, bounds: PageBounds
-) -> Page[CommentDocument]:
-    """The signed-in person's comments across consultations, oldest first, whatever their status."""
-    if actor.person_id is None:
-        raise Forbidden("sign in first")
-    person = actor.person_id
-    query: Document = {"author_page_key": {"$gt": f"{person}:", "$lt": f"{person};"}}
-    return await paginate(COMMENTS.of(db), query, BY_AUTHOR, args, bounds)

@@ -8,8 +8,9 @@ from bson import ObjectId
 
 from models.common.db import Database, Document
 from models.common.repository import find_by_keys
-from models.consultations import comments, repository, versions
+from models.consultations import repository, versions
 from models.consultations.documents import THEMES, CommentDocument, ConsultationDocument
+from models.consultations.repository import comments as comment_reads
 from models.consultations.repository.campaigns import find_campaigns
 from resolvers.common.loaders import DocumentLoader, LoaderSpec, keyed
 
@@ -37,7 +38,7 @@ def agreed_by(person_id: ObjectId) -> LoaderSpec[ObjectId, bool]:
     """
 
     async def batch(db: Database, comment_ids: list[ObjectId]) -> list[bool]:
-        agreed = await comments.agreed_by(db, person_id, comment_ids)
+        agreed = await comment_reads.agreed_by(db, person_id, comment_ids)
         return [comment_id in agreed for comment_id in comment_ids]
 
     return LoaderSpec(name=f"comment_agreed_by:{person_id}", batch=batch)

@@ -9,9 +9,10 @@ from bson import ObjectId
 from strawberry import relay
 
 from models.common.errors import NotFound
-from models.consultations import comments, report
+from models.consultations import report
 from models.consultations.documents import Stage
 from models.consultations.figures import department_adoption
+from models.consultations.repository import comments as comment_reads
 from models.consultations.repository.browse import (
     CLOSING_SOON_DAYS,
     MAX_CLOSING_WITHIN_DAYS,
@@ -115,7 +116,7 @@ class ConsultationQueries:
         before: str | None = None,
         clause_id: str | None = None,
     ) -> relay.Connection[Comment]:
-        page = await comments.comments_of(
+        page = await comment_reads.comments_of(
             info.context.db,
             info.context.actor,
             consultation_id_of(consultation_id),
@@ -134,7 +135,7 @@ class ConsultationQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> relay.Connection[Comment] | None:
-        page = await own_page(info, comments.my_comments, first, after, last, before)
+        page = await own_page(info, comment_reads.my_comments, first, after, last, before)
         if page is None:
             return None
         return connection_from_page(relay.Connection[Comment], page, Comment.from_document)
