@@ -35,7 +35,7 @@ from models.consultations.documents import (
     author_page_key,
     comment_page_key,
 )
-from models.consultations.errors import WrongStage
+from models.consultations.errors import EditWindowClosed, WrongStage
 from models.consultations.events import replied_event
 from models.consultations.policy import is_published, may_see_comment, require_authority_over
 from models.consultations.repository import (
@@ -55,12 +55,6 @@ from moderation.screening import normalise_text
 
 TEXT_LENGTH = (2, 2000)
 EDIT_WINDOW = dt.timedelta(minutes=15)
-
-
-class EditWindowClosed(Conflict):
-    """The comment can no longer be edited: 15 minutes have passed, or an official has replied."""
-
-    code = "EDIT_WINDOW_CLOSED"
 
 
 def clean_text(text: str, field: str = "text") -> str:

@@ -1,4 +1,5 @@
-"""The typed failures of consultation rules: a step taken in the wrong stage, and a stale draft edit."""
+"""The typed failures of consultation rules: a wrong stage, a stale draft edit, a closed edit window, an
+incomplete report."""
 
 from __future__ import annotations
 
@@ -32,3 +33,22 @@ class StaleEdit(Conflict):
             field="revision",
         )
         self.current_revision = current_revision
+
+
+class EditWindowClosed(Conflict):
+    """The comment can no longer be edited: 15 minutes have passed, or an official has replied."""
+
+    code = "EDIT_WINDOW_CLOSED"
+
+
+class ReportIncomplete(Conflict):
+    """Some published comments have no outcome, neither their own nor their theme's."""
+
+    code = "REPORT_INCOMPLETE"
+
+    def __init__(self, missing: dict[str, int]) -> None:
+        total = sum(missing.values())
+        places = ", ".join(f"{count} on {place}" for place, count in missing.items())
+        noun = "comment has" if total == 1 else "comments have"
+        super().__init__(f"{total} {noun} no outcome: {places}")
+        self.missing = missing

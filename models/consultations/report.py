@@ -29,7 +29,7 @@ from models.consultations.documents import (
     Outcome,
     Stage,
 )
-from models.consultations.errors import WrongStage
+from models.consultations.errors import ReportIncomplete, WrongStage
 from models.consultations.events import outcome_event
 from models.consultations.policy import require_authority_over
 from models.consultations.repository import get_comment, get_consultation
@@ -42,19 +42,6 @@ TITLE_LENGTH = (2, 100)
 SUMMARY_LENGTH = (2, 10_000)
 MAX_ASSIGNED = 500
 WHOLE_DRAFT = "the whole draft"
-
-
-class ReportIncomplete(Conflict):
-    """Some published comments have no outcome, neither their own nor their theme's."""
-
-    code = "REPORT_INCOMPLETE"
-
-    def __init__(self, missing: dict[str, int]) -> None:
-        total = sum(missing.values())
-        places = ", ".join(f"{count} on {place}" for place, count in missing.items())
-        noun = "comment has" if total == 1 else "comments have"
-        super().__init__(f"{total} {noun} no outcome: {places}")
-        self.missing = missing
 
 
 def _bounded(text: str, field: str, length: tuple[int, int], what: str) -> str:

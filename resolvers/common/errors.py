@@ -9,9 +9,7 @@ import strawberry
 
 from models.common import errors
 from models.common.rate_limits import RateLimited
-from models.consultations.comments import EditWindowClosed
-from models.consultations.errors import StaleEdit, WrongStage
-from models.consultations.report import ReportIncomplete
+from models.consultations.errors import EditWindowClosed, ReportIncomplete, StaleEdit, WrongStage
 from models.identity.errors import InvalidToken, Unauthenticated
 from models.identity.staff import InvalidCredentials, TooManyAttempts
 from models.moderation.errors import AlreadyReported, NotHolding
