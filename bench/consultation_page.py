@@ -68,8 +68,8 @@ from models.consultations.service import NewConsultation, create_draft, publish
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import new_citizen, pseudonym
 from models.identity.documents import PEOPLE
-from models.identity.people import find_by_email, find_by_phone
 from models.identity.phones import phone_record
+from models.identity.repository import find_by_email, find_by_phone
 from models.identity.sessions import start_session
 
 REPO = Path(__file__).resolve().parent.parent

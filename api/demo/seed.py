@@ -41,7 +41,7 @@ from models.departments.policy import DepartmentScope
 from models.departments.service import create_department
 from models.districts.documents import DISTRICTS
 from models.districts.service import create_district
-from models.identity import people
+from models.identity import repository as people
 from models.identity.citizens import find_or_create_citizen
 from models.identity.documents import PEOPLE
 from models.identity.people import ProfileChanges, update_own_profile

@@ -21,7 +21,7 @@ from models.common.db import Database
 from models.common.errors import Conflict, InvalidInput, NotFound
 from models.consultations.comment_status import change_status
 from models.consultations.documents import COMMENT_AGREES, COMMENTS, CommentDocument, CommentStatus, agree_key
-from models.identity.people import role_of
+from models.identity.repository import role_of
 from models.moderation.content_kinds import ContentKind, ContentView, Decision, item_id_of, register
 from models.moderation.originals import keep_original, stored_original
 from moderation.redaction import redact_spans

@@ -13,6 +13,7 @@ from models.common.db import Database, Document
 from models.common.errors import Forbidden
 from models.identity.documents import PEOPLE, Status
 from models.identity.phones import phone_record
+from models.identity.repository import find_by_phone_hash
 
 
 def pseudonym() -> str:
@@ -53,7 +54,7 @@ async def find_or_create_citizen(
     phone = phone_record(phone_key, phone_number)
     people = PEOPLE.of(db)
     now = utcnow()
-    person = await people.find_one({"phone.hash": phone["hash"]})
+    person = await find_by_phone_hash(db, phone["hash"])
     if person is None:
         document = new_citizen(phone, now=now, firebase_uid=firebase_uid)
         try:
@@ -61,7 +62,7 @@ async def find_or_create_citizen(
             return document
         except DuplicateKeyError:
             # Two first sign-ins at once: the other one created the person.
-            person = await people.find_one({"phone.hash": phone["hash"]})
+            person = await find_by_phone_hash(db, phone["hash"])
             if person is None:
                 raise
     _refuse_unless_active(person)
@@ -76,14 +77,14 @@ async def find_or_enrol_citizen(db: Database, *, phone_number: str, phone_key: b
     by a helper); signing in with that number later finds the same person."""
     phone = phone_record(phone_key, phone_number)
     people = PEOPLE.of(db)
-    person = await people.find_one({"phone.hash": phone["hash"]})
+    person = await find_by_phone_hash(db, phone["hash"])
     if person is None:
         document = new_citizen(phone, now=utcnow())
         try:
             await people.insert_one(document)
             return document
         except DuplicateKeyError:
-            person = await people.find_one({"phone.hash": phone["hash"]})
+            person = await find_by_phone_hash(db, phone["hash"])
             if person is None:
                 raise
     if person.get("role") != Role.CITIZEN:

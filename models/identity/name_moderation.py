@@ -25,6 +25,7 @@ from models.common.db import Database, Document
 from models.common.errors import InvalidInput, NotFound
 from models.identity.citizens import pseudonym
 from models.identity.documents import PEOPLE
+from models.identity.repository import find_person
 from models.moderation.content_kinds import ContentKind, ContentView, Decision, item_id_of, register
 from models.moderation.originals import forget_original, keep_original, stored_original
 from models.moderation.screening_rules import current_rules
@@ -99,7 +100,7 @@ async def forget_redacted_original(db: Database, person_id: ObjectId) -> None:
 
 
 async def _person(db: Database, person_id: ObjectId) -> Document:
-    person = await PEOPLE.of(db).find_one({"_id": person_id})
+    person = await find_person(db, person_id)
     if person is None:
         raise NotFound("the person no longer exists")
     return person

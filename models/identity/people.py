@@ -1,11 +1,9 @@
-"""Reading people and changing one's own profile: public name, language, large text, district."""
+"""Changing one's own profile: public name, language, large text, district (repository.py reads people)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bson import ObjectId
 from pymongo import ReturnDocument
 
 from models.common.actors import Actor, Role
@@ -13,7 +11,6 @@ from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import Forbidden, InvalidInput, NotFound
 from models.common.outbox import push_events
-from models.common.repository import find_by_keys
 from models.districts import repository as districts
 from models.identity.documents import PEOPLE
 from models.identity.name_moderation import (
@@ -24,27 +21,13 @@ from models.identity.name_moderation import (
     forget_redacted_original,
 )
 from models.identity.name_rules import refuse_staff_lookalike
-from models.identity.phones import phone_hash
+from models.identity.repository import find_person
 from models.moderation.events import hold_event
 from models.moderation.queue import hold_for_review, take_from_moderator
 from moderation.screening import normalise_text
 
 LANGUAGES = ("zh", "en")
 PUBLIC_NAME_LENGTH = (2, 30)
-
-
-async def find_by_ids(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, Document]:
-    return await find_by_keys(PEOPLE.of(db), "_id", ids)  # type: ignore[return-value]
-
-
-async def find_person(db: Database, person_id: ObjectId) -> Document | None:
-    return await PEOPLE.of(db).find_one({"_id": person_id})
-
-
-async def role_of(db: Database, person_id: ObjectId) -> Role | None:
-    """The person's role; None when there is no such person."""
-    person = await PEOPLE.of(db).find_one({"_id": person_id}, {"role": 1})
-    return Role(person["role"]) if person is not None and person.get("role") else None
 
 
 @dataclass(frozen=True)
@@ -122,11 +105,3 @@ async def update_own_profile(
     if change is not None and change.held is not None:
         await hold_for_review(db, PROFILE_NAME, actor.person_id, actor.person_id, change.held, at)
     return person
-
-
-async def find_by_phone(db: Database, phone_key: bytes, phone_number: str) -> Document | None:
-    return await PEOPLE.of(db).find_one({"phone.hash": phone_hash(phone_key, phone_number)})
-
-
-async def find_by_email(db: Database, email: str) -> Document | None:
-    return await PEOPLE.of(db).find_one({"email": email.strip().lower()})

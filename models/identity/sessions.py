@@ -15,7 +15,7 @@ from models.identity import refresh_tokens
 from models.identity.documents import Status
 from models.identity.errors import InvalidToken
 from models.identity.keys import KeyRing
-from models.identity.people import find_person
+from models.identity.repository import find_person
 from models.identity.tokens import ACCESS_TOKEN_TTL, issue_access_token, verify_access_token
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.common.db import Database, Document
 from models.common.errors import NotFound
-from models.identity import citizens, people
+from models.identity import citizens, repository
 from models.identity.sessions import Session, TokenPolicy, start_session
 
 
@@ -30,9 +30,9 @@ async def sign_in_locally(
     """A session for an existing citizen (by phone) or staff member (by e-mail) without credentials:
     `townhall token`, which signs with the server's own key and so needs its key files."""
     if phone:
-        person = await people.find_by_phone(db, phone_key, phone)
+        person = await repository.find_by_phone(db, phone_key, phone)
     elif email:
-        person = await people.find_by_email(db, email)
+        person = await repository.find_by_email(db, email)
     else:
         raise ValueError("a phone number or an e-mail is needed")
     if person is None:

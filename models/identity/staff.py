@@ -27,8 +27,9 @@ from models.identity.passwords import (
     needs_rehash,
     verify_password_async,
 )
-from models.identity.people import PUBLIC_NAME_LENGTH, find_person
+from models.identity.people import PUBLIC_NAME_LENGTH
 from models.identity.policy import refuse_disabling_oneself, require_staff_admin
+from models.identity.repository import find_by_email, find_person
 
 STAFF_ROLES = (Role.HELPER, Role.OFFICIAL, Role.MODERATOR, Role.ADMIN)
 MAX_EMAIL_LENGTH = 254
@@ -164,7 +165,7 @@ async def log_in_staff(
     at = now()
     people = PEOPLE.of(db)
     normalised = email.strip().lower()
-    person = await people.find_one({"email": normalised})
+    person = await find_by_email(db, normalised)
     if not await _verify_counted(db, normalised, person, password, at, address) or person is None:
         raise InvalidCredentials(WRONG_CREDENTIALS)
     if person.get("status") != Status.ACTIVE:

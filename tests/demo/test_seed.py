@@ -16,7 +16,7 @@ from models.departments.documents import DEPARTMENTS
 from models.departments.service import NewDepartment, create_department
 from models.districts import repository as districts
 from models.districts.documents import DISTRICTS
-from models.identity import people
+from models.identity import repository as people
 from models.identity.documents import PEOPLE
 from models.topics.documents import TOPICS
 
