@@ -19,12 +19,12 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.errors import CursorNotFound, OperationFailure, PyMongoError
 
-from models.common.db import Database, Document
+from models.common.db import CollectionSpec, D, Database, Document
 
 log = logging.getLogger("townhall.live_feed")
 
@@ -83,6 +83,13 @@ class Subscription:
         if isinstance(self._outcome, SubscriberTooSlow):
             raise self._outcome
         raise StopAsyncIteration
+
+    async def documents(self, spec: CollectionSpec[D]) -> AsyncIterator[D]:
+        """The changed documents, as `spec`'s documents: this must be a subscription to `spec`."""
+        if spec.name != self.collection:
+            raise ValueError(f"this subscription is to {self.collection!r}, not {spec.name!r}")
+        async for change in self:
+            yield cast(D, change.document)
 
     def _offer(self, change: Change) -> bool:
         """Queue a change; False (and the subscriber is failed) when its queue is full."""

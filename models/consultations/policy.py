@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from models.common.actors import Actor
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Forbidden, NotFound
 from models.consultations.documents import PUBLIC, CommentDocument, ConsultationDocument
 from models.consultations.repository import no_such_comment, no_such_consultation
+from models.departments.documents import DepartmentDocument
 from models.departments.policy import DepartmentScope, may_act_for, require_authority
 from models.departments.repository import find_by_ids
 
 
-async def department_of(db: Database, consultation: ConsultationDocument) -> Document:
+async def department_of(db: Database, consultation: ConsultationDocument) -> DepartmentDocument:
     found = await find_by_ids(db, [consultation["department_id"]])
     department = found.get(consultation["department_id"])
     if department is None:
@@ -26,7 +27,7 @@ async def require_authority_over(
     scope: DepartmentScope,
     *,
     comment: CommentDocument | None = None,
-) -> Document:
+) -> DepartmentDocument:
     """The consultation's department, once `actor` is shown to act for it.
 
     Forbidden only where the thing acted on is public. Whoever may not even see it (a draft, or a
@@ -57,7 +58,10 @@ def is_published(consultation: ConsultationDocument) -> bool:
 
 
 def may_read(
-    actor: Actor, consultation: ConsultationDocument, department: Document | None, scope: DepartmentScope
+    actor: Actor,
+    consultation: ConsultationDocument,
+    department: DepartmentDocument | None,
+    scope: DepartmentScope,
 ) -> bool:
     """Everyone reads what was published; drafts only those who act for the department."""
     if is_published(consultation):

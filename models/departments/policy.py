@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.common.actors import Actor, Role, require_role
-from models.common.db import Document
 from models.common.errors import Forbidden
+from models.departments.documents import DepartmentDocument
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ def require_may_create(actor: Actor) -> None:
     require_role(actor, Role.ADMIN)
 
 
-def may_act_for(actor: Actor, department: Document, scope: DepartmentScope) -> bool:
+def may_act_for(actor: Actor, department: DepartmentDocument, scope: DepartmentScope) -> bool:
     if actor.role is Role.ADMIN:
         return True
     if actor.role is not Role.OFFICIAL or actor.department_id is None:
@@ -32,7 +32,7 @@ def may_act_for(actor: Actor, department: Document, scope: DepartmentScope) -> b
     return scope.include_sub_departments and actor.department_id in department.get("ancestors", [])
 
 
-def require_authority(actor: Actor, department: Document, scope: DepartmentScope) -> None:
+def require_authority(actor: Actor, department: DepartmentDocument, scope: DepartmentScope) -> None:
     if not actor.signed_in:
         raise Forbidden("sign in first")
     if not may_act_for(actor, department, scope):

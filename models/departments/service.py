@@ -8,11 +8,11 @@ from pymongo import ReturnDocument
 
 from models.common.actors import Actor
 from models.common.clock import utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, NotFound
 from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code, clean_name
-from models.departments.documents import DEPARTMENTS
+from models.departments.documents import DEPARTMENTS, DepartmentDocument
 from models.departments.policy import DepartmentScope, require_authority, require_may_create
 from models.departments.repository import find_by_code
 
@@ -25,7 +25,7 @@ class NewDepartment:
     parent_code: str | None = None
 
 
-async def create_department(db: Database, actor: Actor, new: NewDepartment) -> Document:
+async def create_department(db: Database, actor: Actor, new: NewDepartment) -> DepartmentDocument:
     """Create a department (admins only); its parent is its supervising department."""
     require_may_create(actor)
     code = clean_code(new.code)
@@ -61,7 +61,7 @@ class DepartmentChanges:
 
 async def update_department(
     db: Database, actor: Actor, code: str, changes: DepartmentChanges, scope: DepartmentScope
-) -> Document:
+) -> DepartmentDocument:
     """Rename a department: admins, or officials with authority over it (see policy.py)."""
     department = await find_by_code(db, code.strip().lower())
     if department is None:

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from models.common.actors import Actor
 from models.common.clock import utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, InvalidInput
 from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code
 from models.districts import repository
-from models.districts.documents import DISTRICTS
+from models.districts.documents import DISTRICTS, DistrictDocument
 from models.districts.policy import require_may_create
 
 # Above any city's size: a larger figure is a typing mistake, not a district.
@@ -26,7 +26,7 @@ class NewDistrict:
     population: int | None = None
 
 
-async def create_district(db: Database, actor: Actor, new: NewDistrict) -> Document:
+async def create_district(db: Database, actor: Actor, new: NewDistrict) -> DistrictDocument:
     """Create a district (admins only)."""
     require_may_create(actor)
     code = clean_code(new.code)

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from models.common.actors import Actor
 from models.common.clock import utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, NotFound
 from models.common.repository import insert_unique
 from models.common.text import bilingual_name, clean_code
 from models.departments import repository as departments
 from models.topics import repository
-from models.topics.documents import TOPICS
+from models.topics.documents import TOPICS, TopicDocument
 from models.topics.policy import require_may_create
 
 
@@ -24,7 +24,7 @@ class NewTopic:
     department_code: str | None = None
 
 
-async def create_topic(db: Database, actor: Actor, new: NewTopic) -> Document:
+async def create_topic(db: Database, actor: Actor, new: NewTopic) -> TopicDocument:
     """Create a topic (admins only), with the department usually responsible for it."""
     require_may_create(actor)
     code = clean_code(new.code)

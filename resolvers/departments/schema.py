@@ -54,5 +54,5 @@ class DepartmentSubscriptions:
     @strawberry.subscription(description="Departments as they are created or changed, from any API process.")
     async def department_changes(self, info: Info) -> AsyncGenerator[Department, None]:
         async with info.context.live_feed.subscribe(DEPARTMENTS.name, {}) as changes:
-            async for change in changes:
-                yield Department.from_document(change.document)
+            async for document in changes.documents(DEPARTMENTS):
+                yield Department.from_document(document)

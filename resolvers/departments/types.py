@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from models.common.db import Document
 from models.departments import repository
+from models.departments.documents import DepartmentDocument
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, connection_from_page, load_reference, page_args
 from resolvers.common.types import LocalizedText
@@ -23,10 +23,10 @@ class Department(DocumentNode, relay.Node):
     code: str = strawberry.field(description="A stable short name, e.g. 'housing'.")
     name: LocalizedText
     created_at: datetime
-    document: strawberry.Private[Document]
+    document: strawberry.Private[DepartmentDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Department:
+    def from_document(cls, document: DepartmentDocument) -> Department:
         return cls(
             id=str(document["_id"]),
             code=document["code"],

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from models.common.db import Document
+from models.districts.documents import DistrictDocument
 from resolvers.common.relay import DocumentNode
 from resolvers.common.types import LocalizedText
 from resolvers.districts.loaders import DISTRICT_BY_ID
@@ -24,7 +24,7 @@ class District(DocumentNode, relay.Node):
     created_at: datetime
 
     @classmethod
-    def from_document(cls, document: Document) -> District:
+    def from_document(cls, document: DistrictDocument) -> District:
         return cls(
             id=str(document["_id"]),
             code=document["code"],

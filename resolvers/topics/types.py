@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from models.common.db import Document
+from models.topics.documents import TopicDocument
 from resolvers.common.context import Info
 from resolvers.common.relay import DocumentNode, load_reference
 from resolvers.common.types import LocalizedText
@@ -24,10 +24,10 @@ class Topic(DocumentNode, relay.Node):
     code: str = strawberry.field(description="A stable short name, e.g. 'bus-routes'.")
     name: LocalizedText
     created_at: datetime
-    document: strawberry.Private[Document]
+    document: strawberry.Private[TopicDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Topic:
+    def from_document(cls, document: TopicDocument) -> Topic:
         return cls(
             id=str(document["_id"]),
             code=document["code"],

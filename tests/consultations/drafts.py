@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from bson import ObjectId
 
@@ -20,8 +20,11 @@ from models.consultations.documents import (
     author_page_key,
     comment_page_key,
 )
+from models.departments.documents import DepartmentDocument
 from models.departments.policy import DepartmentScope
+from models.districts.documents import DistrictDocument
 from models.districts.service import NewDistrict, create_district
+from models.topics.documents import TopicDocument
 from models.topics.service import NewTopic, create_topic
 from tests.support.factories import bearer, make_department, make_staff, sign_in
 
@@ -34,20 +37,33 @@ E_BIKE_CLAUSES = [
 ]
 
 
-async def make_city(db: Database) -> dict[str, Document]:
+# The small city of make_city, by code.
+City = TypedDict(
+    "City",
+    {
+        "city-office": DepartmentDocument,
+        "housing": DepartmentDocument,
+        "transport": DepartmentDocument,
+        "donghu": DistrictDocument,
+        "xihu": DistrictDocument,
+        "e-bikes": TopicDocument,
+    },
+)
+
+
+async def make_city(db: Database) -> City:
     """Departments city-office (supervising), housing and transport; districts; a topic."""
-    city = {
+    return {
         "city-office": await make_department(db, "city-office", name_zh="市政府办公室"),
         "housing": await make_department(db, "housing", name_zh="住建局", parent_code="city-office"),
         "transport": await make_department(db, "transport", name_zh="交通局", parent_code="city-office"),
+        "donghu": await create_district(db, COMMAND_LINE, NewDistrict(code="donghu", name_zh="东湖区")),
+        "xihu": await create_district(db, COMMAND_LINE, NewDistrict(code="xihu", name_zh="西湖区")),
+        "e-bikes": await create_topic(db, COMMAND_LINE, NewTopic(code="e-bikes", name_zh="电动自行车")),
     }
-    for code, name in (("donghu", "东湖区"), ("xihu", "西湖区")):
-        city[code] = await create_district(db, COMMAND_LINE, NewDistrict(code=code, name_zh=name))
-    city["e-bikes"] = await create_topic(db, COMMAND_LINE, NewTopic(code="e-bikes", name_zh="电动自行车"))
-    return city
 
 
-def official(department: Document) -> Actor:
+def official(department: DepartmentDocument) -> Actor:
     """An official of `department` as the rules see them (no account needed at the model level)."""
     return Actor(person_id=ObjectId(), role=Role.OFFICIAL, department_id=department["_id"])
 
@@ -69,7 +85,7 @@ def fixed(moment: dt.datetime) -> Clock:
 
 async def make_draft(
     db: Database,
-    department: Document,
+    department: DepartmentDocument,
     *,
     title: str = "电动自行车停放管理办法（征求意见稿）",
     summary: str = "规定小区电动自行车集中停放和充电，禁止楼道停放充电。",
@@ -98,7 +114,7 @@ async def make_draft(
 
 
 async def make_open(
-    db: Database, department: Document, *, now: dt.datetime | None = None, **fields: Any
+    db: Database, department: DepartmentDocument, *, now: dt.datetime | None = None, **fields: Any
 ) -> ConsultationDocument:
     current = now or utcnow()
     draft = await make_draft(db, department, now=current, **fields)

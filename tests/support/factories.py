@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.common.actors import COMMAND_LINE, Role
 from models.common.db import Database, Document
+from models.departments.documents import DepartmentDocument
 from models.departments.service import NewDepartment, create_department
 from models.identity.citizens import find_or_create_citizen
 from models.identity.sessions import Session
@@ -14,7 +15,7 @@ from tests.support.graphql_client import settings_for_tests
 
 async def make_department(
     db: Database, code: str, *, name_zh: str | None = None, parent_code: str | None = None
-) -> Document:
+) -> DepartmentDocument:
     return await create_department(
         db,
         COMMAND_LINE,

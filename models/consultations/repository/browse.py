@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import D, Database, Document
 from models.common.errors import Forbidden, InvalidInput, NotFound
 from models.common.pagination import Page, PageArgs, PageBounds
 from models.consultations.documents import Stage
@@ -33,7 +33,7 @@ class ConsultationFilter:
     closing_within_days: int | None = None
 
 
-def _found(document: Document | None, code: str, noun: str, field: str) -> Document:
+def _found(document: D | None, code: str, noun: str, field: str) -> D:
     if document is None:
         raise NotFound(f"no {noun} has the code {code!r}", field=field)
     return document
