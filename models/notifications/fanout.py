@@ -26,12 +26,11 @@ from models.common.repository import insert_new
 from models.notifications.categories import TRANSACTIONAL, Delivery
 from models.notifications.digests import over_cap
 from models.notifications.documents import DELIVERIES, FANOUTS, NOTIFICATION_SETTINGS, NOTIFICATIONS
-from models.notifications.follows import followers_after
 from models.notifications.outgoing import new_delivery
 from models.notifications.preferences import PersonSettings, settings_of
 from models.notifications.producers import PRODUCERS, Notice
 from models.notifications.rendering import Rendered, render
-from models.notifications.repository import devices_of
+from models.notifications.repository import devices_of, followers_after
 from models.notifications.schedule import after_quiet_hours
 
 CHUNK = 500

@@ -1,4 +1,5 @@
-"""What people follow (departments, topics, districts, single consultations), and who follows what."""
+"""Following and unfollowing departments, topics, districts and single consultations (repository.py reads
+who follows what)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput, NotFound
-from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
-from models.common.repository import find_by_keys
 from models.consultations import repository as consultations
 from models.consultations.policy import is_published
 from models.departments import repository as departments
 from models.districts import repository as districts
 from models.notifications.documents import FOLLOWS
-from models.notifications.preferences import person_of
+from models.notifications.policy import person_of
 from models.topics import repository as topics
 
 
@@ -99,30 +97,3 @@ def parse_target_key(key: str) -> tuple[str, ObjectId] | None:
     if not ObjectId.is_valid(raw_id):
         return None
     return kind, ObjectId(raw_id)
-
-
-async def find_by_ids(db: Database, ids: Sequence[str]) -> dict[str, Document]:
-    """Follows by id, anyone's (for DataLoaders; the caller keeps the viewer's own)."""
-    found = await find_by_keys(FOLLOWS.of(db), "_id", ids)
-    return {str(key): document for key, document in found.items()}
-
-
-async def my_follows(db: Database, actor: Actor, args: PageArgs, bounds: PageBounds) -> Page:
-    """The signed-in person's follows, by kind and target: a range of `_id`, which starts with them."""
-    person_id = person_of(actor)
-    # ";" follows ":" in ASCII, so this is exactly the ids "<person>:…", on the `_id` index.
-    query = {"_id": {"$gt": f"{person_id}:", "$lt": f"{person_id};"}}
-    return await paginate(FOLLOWS.of(db), query, SortOrder("_id", 1), args, bounds)
-
-
-async def followers_after(
-    db: Database, target_key: str, after: ObjectId | None, limit: int
-) -> list[ObjectId]:
-    """The next `limit` followers of `target_key` after person `after`, in person-id order: one
-    range read on the (target_key, person_id) index, so an audience of any size is walked in
-    pages and a walk can resume from the last person done."""
-    query: dict[str, object] = {"target_key": target_key}
-    if after is not None:
-        query["person_id"] = {"$gt": after}
-    cursor = FOLLOWS.of(db).find(query, {"person_id": 1, "_id": 0}).sort("person_id", ASCENDING).limit(limit)
-    return [document["person_id"] async for document in cursor]

@@ -1,16 +1,18 @@
-"""Queries on notifications: a person's inbox and unread count, notifications by id, people's devices."""
+"""Queries on notifications: a person's inbox and unread count, notifications by id, people's devices,
+follows by id, one's own follows, a target's followers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from bson import ObjectId
+from pymongo import ASCENDING
 
 from models.common.actors import Actor
 from models.common.db import Database, Document
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.common.repository import find_by_keys
-from models.notifications.documents import DEVICES, NOTIFICATIONS
+from models.notifications.documents import DEVICES, FOLLOWS, NOTIFICATIONS
 from models.notifications.policy import person_of
 from models.notifications.preferences import settings_of
 
@@ -50,3 +52,30 @@ async def devices_of(db: Database, person_ids: Sequence[ObjectId]) -> dict[Objec
     async for device in DEVICES.of(db).find({"person_id": {"$in": wanted}}):
         grouped.setdefault(device["person_id"], []).append(device)
     return grouped
+
+
+async def find_follows(db: Database, ids: Sequence[str]) -> dict[str, Document]:
+    """Follows by id, anyone's (for DataLoaders; the caller keeps the viewer's own)."""
+    found = await find_by_keys(FOLLOWS.of(db), "_id", ids)
+    return {str(key): document for key, document in found.items()}
+
+
+async def my_follows(db: Database, actor: Actor, args: PageArgs, bounds: PageBounds) -> Page:
+    """The signed-in person's follows, by kind and target: a range of `_id`, which starts with them."""
+    person_id = person_of(actor)
+    # ";" follows ":" in ASCII, so this is exactly the ids "<person>:…", on the `_id` index.
+    query = {"_id": {"$gt": f"{person_id}:", "$lt": f"{person_id};"}}
+    return await paginate(FOLLOWS.of(db), query, SortOrder("_id", 1), args, bounds)
+
+
+async def followers_after(
+    db: Database, target_key: str, after: ObjectId | None, limit: int
+) -> list[ObjectId]:
+    """The next `limit` followers of `target_key` after person `after`, in person-id order: one
+    range read on the (target_key, person_id) index, so an audience of any size is walked in
+    pages and a walk can resume from the last person done."""
+    query: dict[str, object] = {"target_key": target_key}
+    if after is not None:
+        query["person_id"] = {"$gt": after}
+    cursor = FOLLOWS.of(db).find(query, {"person_id": 1, "_id": 0}).sort("person_id", ASCENDING).limit(limit)
+    return [document["person_id"] async for document in cursor]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from models.common.db import Document
-from models.notifications import follows, repository
+from models.notifications import repository
 from resolvers.common.loaders import LoaderSpec, keyed
 
 # Raw documents by id: Notification.resolve_nodes keeps only the viewer's own.
 NOTIFICATION_BY_ID: LoaderSpec[str, Document | None] = keyed(
     "notification_by_id", repository.find_notifications
 )
-FOLLOW_BY_ID: LoaderSpec[str, Document | None] = keyed("follow_by_id", follows.find_by_ids)
+FOLLOW_BY_ID: LoaderSpec[str, Document | None] = keyed("follow_by_id", repository.find_follows)

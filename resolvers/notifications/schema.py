@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from models.notifications import follows, preferences, repository
+from models.notifications import preferences, repository
 from resolvers.common.context import Info
 from resolvers.common.relay import connection_from_page, own_page
 from resolvers.notifications.mutations.follow_target import follow
@@ -65,7 +65,7 @@ class NotificationQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> relay.Connection[Follow] | None:
-        page = await own_page(info, follows.my_follows, first, after, last, before)
+        page = await own_page(info, repository.my_follows, first, after, last, before)
         if page is None:
             return None
         return connection_from_page(relay.Connection[Follow], page, Follow.from_document)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bson import ObjectId
 from strawberry.relay import to_base64
 
-from models.notifications import follows
+from models.notifications import follows, repository
 from models.notifications.documents import FOLLOWS
 from tests.consultations.comment_support import citizen, gid, mutate, run
 from tests.consultations.drafts import make_city, make_draft, make_open
@@ -150,9 +150,9 @@ async def test_followers_stream_everyone_following_any_of_the_targets(gql: Graph
         follows.target_key("topic", city["e-bikes"]["_id"]),
     ]
 
-    district = await follows.followers_after(db, keys[0], None, 10)
-    first, rest = district[:1], await follows.followers_after(db, keys[0], district[0], 10)
-    topic = await follows.followers_after(db, keys[1], None, 10)
+    district = await repository.followers_after(db, keys[0], None, 10)
+    first, rest = district[:1], await repository.followers_after(db, keys[0], district[0], 10)
+    topic = await repository.followers_after(db, keys[1], None, 10)
 
     assert district == sorted([both["_id"], district_only["_id"]])  # in person-id order
     assert first + rest == district  # a walk resumes after the last person done
