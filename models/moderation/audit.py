@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,9 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError
 
 from models.common.clock import to_bson_precision, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict
-from models.moderation.documents import AUDIT_LOG
+from models.moderation.documents import AUDIT_LOG, AuditEntryDocument
 
 GENESIS_HASH = "0" * 64
 # Each lost race means another appender succeeded, so N concurrent appenders need at most N tries;
@@ -48,7 +49,7 @@ def _plain(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} cannot go into an audit entry")
 
 
-def entry_hash(prev_hash: str, entry: Document) -> str:
+def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     """sha256 of the previous hash followed by the canonical JSON of the entry's content."""
     content = {key: entry[key] for key in ("seq", "at", "actor_id", "action", "subject", "details")}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
@@ -63,7 +64,7 @@ async def append(
     subject: dict[str, Any],
     details: dict[str, Any],
     at: dt.datetime | None = None,
-) -> Document:
+) -> AuditEntryDocument:
     """Add an entry after the last one; a racing appender's duplicate seq makes this one retry."""
     # BSON keeps milliseconds: hash what will be read back, not what was passed in.
     when = to_bson_precision(at or utcnow())
@@ -71,7 +72,7 @@ async def append(
     for _ in range(MAX_ATTEMPTS):
         last = await collection.find_one({}, {"seq": 1, "hash": 1}, sort=[("seq", DESCENDING)])
         seq, prev_hash = (last["seq"] + 1, last["hash"]) if last else (1, GENESIS_HASH)
-        entry: Document = {
+        entry: AuditEntryDocument = {
             "seq": seq,
             "at": when,
             "actor_id": actor_id,
@@ -79,6 +80,7 @@ async def append(
             "subject": subject,
             "details": details,
             "prev_hash": prev_hash,
+            "hash": "",  # set next, from the fields above
         }
         entry["hash"] = entry_hash(prev_hash, entry)
         document = AUDIT_LOG.new_document(entry)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
@@ -93,7 +93,7 @@ class ModerationItemDocument(TypedDict, total=False):
     report_count: int
     reopened_at: dt.datetime
     created_at: dt.datetime
-    v: int
+    v: NotRequired[int]  # the schema version, stamped by new_document
 
 
 MODERATION_ITEMS = declare_event_carrier(
@@ -117,10 +117,10 @@ class ModerationOriginalDocument(TypedDict):
     ref_id: Any
     text: str
     kept_at: dt.datetime
-    v: int
+    v: NotRequired[int]  # the schema version, stamped by new_document
 
 
-MODERATION_ORIGINALS = declare_collection("moderation_originals")
+MODERATION_ORIGINALS = declare_collection("moderation_originals", document=ModerationOriginalDocument)
 
 
 class ModerationReasonDocument(TypedDict):
@@ -132,7 +132,7 @@ class ModerationReasonDocument(TypedDict):
     updated_at: dt.datetime
 
 
-MODERATION_REASONS = declare_collection("moderation_reasons")
+MODERATION_REASONS = declare_collection("moderation_reasons", document=ModerationReasonDocument)
 
 
 class RepeatedTextDocument(TypedDict):
@@ -142,12 +142,13 @@ class RepeatedTextDocument(TypedDict):
     n: int  # times posted since first_at
     first_at: dt.datetime
     expires_at: dt.datetime  # first_at + the window
-    v: int
+    v: NotRequired[int]  # the schema version, stamped by new_document
 
 
 REPEATED_TEXTS = declare_collection(
     "repeated_texts",
     [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="repeated_texts_ttl")],
+    document=RepeatedTextDocument,
 )
 
 
@@ -161,11 +162,13 @@ class ModerationReportDocument(TypedDict):
     note: str | None
     round: int  # the item's round it was made in
     created_at: dt.datetime
-    v: int
+    v: NotRequired[int]  # the schema version, stamped by new_document
 
 
 MODERATION_REPORTS = declare_collection(
-    "moderation_reports", [IndexModel([("item_id", ASCENDING)], name="by_item")]
+    "moderation_reports",
+    [IndexModel([("item_id", ASCENDING)], name="by_item")],
+    document=ModerationReportDocument,
 )
 
 
@@ -180,12 +183,13 @@ class AuditEntryDocument(TypedDict):
     details: dict[str, Any]
     prev_hash: str  # the hash of entry seq - 1
     hash: str
-    v: int
+    v: NotRequired[int]  # the schema version, stamped by new_document
 
 
 AUDIT_LOG = declare_collection(
     "audit_log",
     [IndexModel([("seq", ASCENDING)], unique=True, name="seq_unique")],
+    document=AuditEntryDocument,
 )
 
 
@@ -206,7 +210,7 @@ class ScreeningRulesDocument(TypedDict, total=False):
     updated_at: dt.datetime
 
 
-SCREENING_RULES = declare_collection("screening_rules")
+SCREENING_RULES = declare_collection("screening_rules", document=ScreeningRulesDocument)
 
 
 class LexiconTermDocument(TypedDict):
@@ -220,7 +224,7 @@ class LexiconTermDocument(TypedDict):
     updated_by: ObjectId
 
 
-LEXICON_TERMS = declare_collection("lexicon_terms")
+LEXICON_TERMS = declare_collection("lexicon_terms", document=LexiconTermDocument)
 
 
 class TransparencyReportDocument(TypedDict):
@@ -241,7 +245,9 @@ class TransparencyReportDocument(TypedDict):
     held_by_screening_approved: int
     generated_at: dt.datetime
     final: bool
-    v: int
+    v: NotRequired[int]  # the schema version, stamped by new_document
 
 
-TRANSPARENCY_REPORTS = declare_collection("moderation_transparency_reports")
+TRANSPARENCY_REPORTS = declare_collection(
+    "moderation_transparency_reports", document=TransparencyReportDocument
+)

@@ -25,7 +25,7 @@ from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.moderation.audit import append
-from models.moderation.documents import LEXICON_TERMS, SCREENING_RULES
+from models.moderation.documents import LEXICON_TERMS, SCREENING_RULES, FloodRulesDocument
 from models.moderation.flood import FloodLimits
 from moderation.detectors.lexicon import CATEGORIES, STARTER_ENTRIES, Lexicon
 from moderation.detectors.spam import STARTER_ALLOWED_DOMAINS, AllowList, normalise_domain
@@ -63,7 +63,7 @@ def _term_id(category: str, term: str) -> str:
     return f"{category}:{term}"
 
 
-def _flood_limits(stored: Document | None) -> FloodLimits:
+def _flood_limits(stored: FloodRulesDocument | None) -> FloodLimits:
     if not stored:
         return FloodLimits()
     default = FloodLimits()

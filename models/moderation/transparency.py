@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from models.common.calendar import DEFAULT_TIME_ZONE
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import InvalidInput
 from models.moderation.content_kinds import Action
-from models.moderation.documents import MODERATION_ITEMS, TRANSPARENCY_REPORTS
+from models.moderation.documents import MODERATION_ITEMS, TRANSPARENCY_REPORTS, TransparencyReportDocument
 from models.moderation.queue import REPORTED
 from moderation.screening import PREMODERATED
 
@@ -252,19 +252,30 @@ _STORED = (
 )
 
 
-def _to_document(key: str, report: TransparencyReport) -> Document:
+def _to_document(key: str, report: TransparencyReport) -> TransparencyReportDocument:
     # Counts as lists of pairs, not sub-documents: a key is data here, and keeps its order.
-    document: Document = {"_id": key, **{name: getattr(report, name) for name in _STORED}}
-    document["by_action"] = [[k, n] for k, n in report.by_action.items()]
-    document["by_reason"] = [[k, n] for k, n in report.by_reason.items()]
-    document["by_kind"] = [
-        [kind, [[k, n] for k, n in actions.items()]] for kind, actions in report.by_kind.items()
-    ]
-    return document
+    return {
+        "_id": key,
+        "year": report.year,
+        "month": report.month,
+        "time_zone": report.time_zone,
+        "by_action": [[k, n] for k, n in report.by_action.items()],
+        "by_reason": [[k, n] for k, n in report.by_reason.items()],
+        "by_kind": [[kind, [[k, n] for k, n in actions.items()]] for kind, actions in report.by_kind.items()],
+        "median_seconds_to_decision": report.median_seconds_to_decision,
+        "p90_seconds_to_decision": report.p90_seconds_to_decision,
+        "appeals_decided": report.appeals_decided,
+        "appeals_overturned": report.appeals_overturned,
+        "held_by_screening": report.held_by_screening,
+        "held_by_screening_approved": report.held_by_screening_approved,
+        "generated_at": report.generated_at,
+        "final": report.final,
+    }
 
 
-def _from_document(document: Document) -> TransparencyReport:
-    fields = {name: document.get(name, True) if name == "final" else document[name] for name in _STORED}
+def _from_document(document: TransparencyReportDocument) -> TransparencyReport:
+    stored: Mapping[str, Any] = document  # read by name from _STORED
+    fields = {name: stored.get(name, True) if name == "final" else stored[name] for name in _STORED}
     fields["by_action"] = {k: n for k, n in document["by_action"]}
     fields["by_reason"] = {k: n for k, n in document["by_reason"]}
     fields["by_kind"] = {kind: {k: n for k, n in actions} for kind, actions in document["by_kind"]}
