@@ -67,7 +67,7 @@ from models.consultations.repository.comments import BY_CONSULTATION
 from models.consultations.service import NewConsultation, create_draft, publish
 from models.departments.policy import DepartmentScope
 from models.identity.citizens import new_citizen, pseudonym
-from models.identity.documents import PEOPLE
+from models.identity.documents import PEOPLE, PersonDocument
 from models.identity.phones import phone_record
 from models.identity.repository import find_by_email, find_by_phone
 from models.identity.sessions import start_session
@@ -217,7 +217,7 @@ async def _citizens(db: Database, phone_key: bytes, count: int, rng: random.Rand
     """The demo citizens plus enough residents, stored as phone sign-in creates them, to make `count`."""
     demo = [p["_id"] async for p in PEOPLE.of(db).find({"role": Role.CITIZEN.value}, {"_id": 1})]
     now = dt.datetime.now(dt.UTC)
-    documents = []
+    documents: list[PersonDocument] = []
     for n in range(max(0, count - len(demo))):
         name = pseudonym() if rng.random() < 0.8 else f"临川居民{n:04d}"
         phone = phone_record(phone_key, f"+86139{n:08d}")

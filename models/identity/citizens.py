@@ -9,9 +9,9 @@ from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Role
 from models.common.clock import utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Forbidden
-from models.identity.documents import PEOPLE, Status
+from models.identity.documents import PEOPLE, PersonDocument, PhoneRecord, Status
 from models.identity.phones import phone_record
 from models.identity.repository import find_by_phone_hash
 
@@ -22,12 +22,12 @@ def pseudonym() -> str:
 
 
 def new_citizen(
-    phone: Document, *, now: dt.datetime, firebase_uid: str | None = None, public_name: str | None = None
-) -> Document:
+    phone: PhoneRecord, *, now: dt.datetime, firebase_uid: str | None = None, public_name: str | None = None
+) -> PersonDocument:
     """A citizen's document as first stored: signed in now (with `firebase_uid`), or enrolled by a
     helper without signing in (no `firebase_uid`, which the sparse unique index allows, and no last
     sign-in)."""
-    signed_in = {"firebase_uid": firebase_uid, "last_sign_in_at": now} if firebase_uid else {}
+    signed_in: PersonDocument = {"firebase_uid": firebase_uid, "last_sign_in_at": now} if firebase_uid else {}
     return PEOPLE.new_document(
         {
             "role": Role.CITIZEN.value,
@@ -42,14 +42,14 @@ def new_citizen(
     )
 
 
-def _refuse_unless_active(person: Document) -> None:
+def _refuse_unless_active(person: PersonDocument) -> None:
     if person.get("status") != Status.ACTIVE:
         raise Forbidden("this account is disabled; contact the service desk")
 
 
 async def find_or_create_citizen(
     db: Database, *, phone_number: str, firebase_uid: str, phone_key: bytes
-) -> Document:
+) -> PersonDocument:
     """The citizen with this verified phone number, created on first sign-in."""
     phone = phone_record(phone_key, phone_number)
     people = PEOPLE.of(db)
@@ -72,7 +72,7 @@ async def find_or_create_citizen(
     return {**person, "last_sign_in_at": now, "firebase_uid": firebase_uid}
 
 
-async def find_or_enrol_citizen(db: Database, *, phone_number: str, phone_key: bytes) -> Document:
+async def find_or_enrol_citizen(db: Database, *, phone_number: str, phone_key: bytes) -> PersonDocument:
     """The citizen with this phone number, enrolled without signing in when new (assisted submission
     by a helper); signing in with that number later finds the same person."""
     phone = phone_record(phone_key, phone_number)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
+from typing import Any, TypedDict
 
+from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 
 from models.common.outbox import declare_event_carrier
@@ -13,6 +16,61 @@ class Status(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
     DELETED = "deleted"
+
+
+class PhoneRecord(TypedDict):
+    """A phone number as kept: its keyed hash (models/identity/phones.py) and last four digits."""
+
+    hash: str
+    last4: str
+
+
+class PersonPreferences(TypedDict, total=False):
+    language: str  # "zh" or "en"
+    large_text: bool
+    district_id: ObjectId | None
+
+
+class WithheldName(TypedDict):
+    """A rejected or hidden name, kept for staff (an appeal may overturn it)."""
+
+    name: str
+    reason_code: str | None
+    pending_review: bool
+    at: dt.datetime
+
+
+class NameRedaction(TypedDict):
+    reason_code: str | None
+    spans: int
+    at: dt.datetime
+
+
+class PersonDocument(TypedDict, total=False):
+    """A citizen or staff member as stored (total=False: a projection reads only some fields)."""
+
+    _id: ObjectId
+    v: int  # schema version
+    role: str  # models.common.actors.Role
+    status: str  # Status
+    public_name: str  # a pseudonym unless the person chose otherwise
+    phone: PhoneRecord  # citizens
+    firebase_uid: str  # citizens who signed in (one enrolled by a helper has none)
+    last_sign_in_at: dt.datetime | None
+    email: str  # staff
+    department_id: ObjectId | None  # staff
+    password: str  # staff: the password's hash (models/identity/passwords.py)
+    preferences: PersonPreferences
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    # A name's moderation state (models/identity/name_moderation.py):
+    pending_public_name: str  # a held name waiting for a moderator; the old one stays public
+    pending_name_reasons: list[str]
+    withheld_name: WithheldName  # staff only
+    name_redaction: NameRedaction
+    name_set_at: dt.datetime  # when the person last chose a name
+    _outbox: list[dict[str, Any]]
+    _outbox_since: dt.datetime
 
 
 # An event carrier: a held public name carries its moderation hold event in the person's own write.
@@ -27,12 +85,8 @@ PEOPLE = declare_event_carrier(
         # Staff among millions of citizens: their names (name_rules.py), admins to notify.
         IndexModel([("role", ASCENDING), ("status", ASCENDING)], name="by_role"),
     ],
+    document=PersonDocument,
 )
-# Fields: role (models.common.actors.Role), status (Status), public_name (a pseudonym unless the
-# person chose otherwise), phone {hash, last4} and firebase_uid (citizens), email, department_id
-# and password (staff), preferences {language, large_text, district_id}, created_at, updated_at;
-# a name's moderation state: pending_public_name, pending_name_reasons, withheld_name (staff only),
-# name_redaction, name_set_at (models/identity/name_moderation.py).
 
 # Password attempts per e-mail address, known or not, so that refusals never tell which addresses
 # have accounts (models/identity/sign_in_attempts.py); an event carrier for the lockout notice.

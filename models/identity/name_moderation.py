@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from bson import ObjectId
 
@@ -24,7 +24,7 @@ from models.common.actors import Role
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput, NotFound
 from models.identity.citizens import pseudonym
-from models.identity.documents import PEOPLE
+from models.identity.documents import PEOPLE, PersonDocument, WithheldName
 from models.identity.repository import find_person
 from models.moderation.content_kinds import ContentKind, ContentView, Decision, item_id_of, register
 from models.moderation.originals import forget_original, keep_original, stored_original
@@ -34,11 +34,11 @@ from moderation.screening import Screening, screening_of, text_findings
 
 PROFILE_NAME = "profile_name"
 
-PENDING_NAME = "pending_public_name"
-PENDING_REASONS = "pending_name_reasons"
-WITHHELD = "withheld_name"  # staff only: a rejected or hidden name, for an overturned appeal
-REDACTION = "name_redaction"
-NAME_SET_AT = "name_set_at"
+PENDING_NAME: Final = "pending_public_name"
+PENDING_REASONS: Final = "pending_name_reasons"
+WITHHELD: Final = "withheld_name"  # staff only: a rejected or hidden name, for an overturned appeal
+REDACTION: Final = "name_redaction"
+NAME_SET_AT: Final = "name_set_at"
 
 RESUBMITTED = "resubmitted"  # the person chose again a name moderation took down
 _NAME_STATE = (PENDING_NAME, PENDING_REASONS, WITHHELD, REDACTION)
@@ -57,7 +57,7 @@ class NameChange:
     held: Screening | None = None
 
 
-def name_screening(name: str, findings: Sequence[str], withheld: Document | None) -> Screening:
+def name_screening(name: str, findings: Sequence[str], withheld: WithheldName | None) -> Screening:
     """The screening of a chosen name from its text findings (personal data, lexicon, links,
     repeated characters; no flood checks: a person has one name). Choosing again a name that
     moderation took down holds it too, so renaming cannot undo reports or a rejection."""
@@ -68,7 +68,7 @@ def name_screening(name: str, findings: Sequence[str], withheld: Document | None
 
 
 async def choose_name(
-    db: Database, person: Document, name: str, *, screened: bool, at: dt.datetime
+    db: Database, person: PersonDocument, name: str, *, screened: bool, at: dt.datetime
 ) -> NameChange:
     """The change of `person`'s public name to `name` (already cleaned): screened for citizens
     (staff names are set by admins and are not screened), then held or public at once."""
@@ -99,20 +99,20 @@ async def forget_redacted_original(db: Database, person_id: ObjectId) -> None:
 # --- what decisions do to a name -------------------------------------------------------------
 
 
-async def _person(db: Database, person_id: ObjectId) -> Document:
+async def _person(db: Database, person_id: ObjectId) -> PersonDocument:
     person = await find_person(db, person_id)
     if person is None:
         raise NotFound("the person no longer exists")
     return person
 
 
-def judged_name(person: Document) -> str:
+def judged_name(person: PersonDocument) -> str:
     """The name a moderator judges: the pending one, else one taken down, else the public one."""
-    withheld = person.get(WITHHELD) or {}
-    return str(person.get(PENDING_NAME) or withheld.get("name") or person["public_name"])
+    withheld = person.get(WITHHELD)
+    return str(person.get(PENDING_NAME) or (withheld and withheld.get("name")) or person["public_name"])
 
 
-def _chosen_since(person: Document, decision: Decision) -> bool:
+def _chosen_since(person: PersonDocument, decision: Decision) -> bool:
     """Whether the person chose a name after the decision, which was then about an earlier one."""
     chosen_at = person.get(NAME_SET_AT)
     return chosen_at is not None and chosen_at > decision.at
@@ -125,7 +125,7 @@ async def _read(db: Database, person_id: ObjectId) -> ContentView:
     return ContentView(author_id=person["_id"], author_role=role, text=judged_name(person), published=shown)
 
 
-async def _update(db: Database, person: Document, fields: Document, unset: Sequence[str] = ()) -> None:
+async def _update(db: Database, person: PersonDocument, fields: Document, unset: Sequence[str] = ()) -> None:
     """Change the person if the name shown is still the one read (a concurrent change wins)."""
     update: Document = {"$set": fields} if fields else {}
     if unset:

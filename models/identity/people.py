@@ -12,7 +12,7 @@ from models.common.db import Database, Document
 from models.common.errors import Forbidden, InvalidInput, NotFound
 from models.common.outbox import push_events
 from models.districts import repository as districts
-from models.identity.documents import PEOPLE
+from models.identity.documents import PEOPLE, PersonDocument
 from models.identity.name_moderation import (
     PENDING_NAME,
     PROFILE_NAME,
@@ -51,7 +51,7 @@ def clean_public_name(name: str) -> str:
 
 async def update_own_profile(
     db: Database, actor: Actor, changes: ProfileChanges, *, now: Clock = utcnow
-) -> Document:
+) -> PersonDocument:
     """Change the signed-in person's own profile; every field is checked before anything is written.
 
     A citizen's new public name is screened first: a clean one is public at once; one screening

@@ -7,6 +7,7 @@ import hmac
 import re
 
 from models.common.errors import InvalidInput
+from models.identity.documents import PhoneRecord
 
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
@@ -25,6 +26,6 @@ def phone_hash(key: bytes, phone_number: str) -> str:
     return hmac.new(key, normalise_phone(phone_number).encode(), hashlib.sha256).hexdigest()
 
 
-def phone_record(key: bytes, phone_number: str) -> dict[str, str]:
+def phone_record(key: bytes, phone_number: str) -> PhoneRecord:
     number = normalise_phone(phone_number)
     return {"hash": phone_hash(key, number), "last4": number[-4:]}

@@ -10,9 +10,9 @@ from bson.errors import InvalidId
 
 from models.common.actors import Actor, Role
 from models.common.clock import utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.identity import refresh_tokens
-from models.identity.documents import Status
+from models.identity.documents import PersonDocument, Status
 from models.identity.errors import InvalidToken
 from models.identity.keys import KeyRing
 from models.identity.repository import find_person
@@ -35,7 +35,7 @@ class TokenPolicy:
 class Session:
     """What the app keeps after signing in: a short access token and a rotating refresh token."""
 
-    person: Document
+    person: PersonDocument
     access_token: str
     access_expires_at: dt.datetime
     refresh_token: str
@@ -43,7 +43,7 @@ class Session:
 
 
 def _session(
-    policy: TokenPolicy, person: Document, grant: refresh_tokens.RefreshGrant, now: dt.datetime
+    policy: TokenPolicy, person: PersonDocument, grant: refresh_tokens.RefreshGrant, now: dt.datetime
 ) -> Session:
     return Session(
         person=person,
@@ -54,7 +54,7 @@ def _session(
     )
 
 
-def _access_token(policy: TokenPolicy, person: Document, session_id: str, now: dt.datetime) -> str:
+def _access_token(policy: TokenPolicy, person: PersonDocument, session_id: str, now: dt.datetime) -> str:
     department_id = person.get("department_id")
     return issue_access_token(
         policy.keys,
@@ -69,13 +69,13 @@ def _access_token(policy: TokenPolicy, person: Document, session_id: str, now: d
     )
 
 
-def _require_active(person: Document | None) -> Document:
+def _require_active(person: PersonDocument | None) -> PersonDocument:
     if person is None or person.get("status") != Status.ACTIVE:
         raise InvalidToken("this account is disabled or deleted; sign in again or contact the service desk")
     return person
 
 
-async def start_session(db: Database, policy: TokenPolicy, person: Document) -> Session:
+async def start_session(db: Database, policy: TokenPolicy, person: PersonDocument) -> Session:
     """A new sign-in session for an active person."""
     _require_active(person)
     now = utcnow()
@@ -101,7 +101,7 @@ class Authenticated:
     """Who an access token speaks for: the actor the rules see, and their stored document."""
 
     actor: Actor
-    person: Document
+    person: PersonDocument
 
 
 async def authenticate(db: Database, policy: TokenPolicy, access_token: str) -> Authenticated:

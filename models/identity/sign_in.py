@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import NotFound
 from models.identity import citizens, repository
+from models.identity.documents import PersonDocument
 from models.identity.sessions import Session, TokenPolicy, start_session
 
 
@@ -19,7 +20,7 @@ async def sign_in_citizen(
     return await sign_in_person(db, policy, person)
 
 
-async def sign_in_person(db: Database, policy: TokenPolicy, person: Document) -> Session:
+async def sign_in_person(db: Database, policy: TokenPolicy, person: PersonDocument) -> Session:
     """A session for a person already identified (staff after their password, a citizen above)."""
     return await start_session(db, policy, person)
 

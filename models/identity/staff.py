@@ -12,13 +12,13 @@ from pymongo import ReturnDocument
 
 from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.common.repository import insert_unique
 from models.common.text import clean_code
 from models.departments.repository import find_by_code
 from models.identity import refresh_tokens, sign_in_attempts
-from models.identity.documents import PEOPLE, Status
+from models.identity.documents import PEOPLE, PersonDocument, Status
 from models.identity.errors import InvalidCredentials
 from models.identity.errors import TooManyAttempts as TooManyAttempts  # re-exported for resolvers
 from models.identity.passwords import (
@@ -78,7 +78,7 @@ def _public_name(given: str, email: str) -> str:
     return name
 
 
-async def create_staff(db: Database, actor: Actor, new: NewStaff) -> Document:
+async def create_staff(db: Database, actor: Actor, new: NewStaff) -> PersonDocument:
     """Create a staff account (admins only); an official belongs to a department."""
     require_staff_admin(actor)
     role = _staff_role(new.role)
@@ -114,7 +114,12 @@ async def create_staff(db: Database, actor: Actor, new: NewStaff) -> Document:
 
 
 async def _verify_counted(
-    db: Database, email: str, account: Document | None, password: str, at: dt.datetime, address: str | None
+    db: Database,
+    email: str,
+    account: PersonDocument | None,
+    password: str,
+    at: dt.datetime,
+    address: str | None,
 ) -> bool:
     """Check `password` for `email` as one attempt from `address`, counted (models/identity/sign_in_attempts).
 
@@ -148,13 +153,13 @@ async def _spend_a_verification(password: str) -> None:
     await verify_password_async(password, _dummy_hash)
 
 
-def _has_password(person: Document | None) -> bool:
+def _has_password(person: PersonDocument | None) -> bool:
     return person is not None and person.get("role") != Role.CITIZEN.value and bool(person.get("password"))
 
 
 async def log_in_staff(
     db: Database, email: str, password: str, now: Clock = utcnow, *, address: str | None = None
-) -> Document:
+) -> PersonDocument:
     """The staff person with this e-mail and password, their sign-in recorded.
 
     `address` is the client's: after each wrong password it takes no attempt at this e-mail for
@@ -170,7 +175,7 @@ async def log_in_staff(
         raise InvalidCredentials(WRONG_CREDENTIALS)
     if person.get("status") != Status.ACTIVE:
         raise Forbidden("this account is disabled; contact an administrator")
-    changes: Document = {"last_sign_in_at": at}
+    changes: PersonDocument = {"last_sign_in_at": at}
     await people.update_one({"_id": person["_id"]}, {"$set": changes})
     if needs_rehash(person["password"]):
         rehashed = await hash_password_async(password)
@@ -224,7 +229,9 @@ async def change_password(
     await refresh_tokens.revoke_all(db, person["_id"], now=at, keep=keep_session)
 
 
-async def set_staff_status(db: Database, actor: Actor, person_id: ObjectId, status: Status | str) -> Document:
+async def set_staff_status(
+    db: Database, actor: Actor, person_id: ObjectId, status: Status | str
+) -> PersonDocument:
     """Enable, disable or delete a staff account (admins only; never one's own)."""
     require_staff_admin(actor)
     try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from models.identity import repository
-from resolvers.common.loaders import DocumentLoader, keyed
+from bson import ObjectId
 
-PERSON_BY_ID: DocumentLoader = keyed("person_by_id", repository.find_by_ids)
+from models.identity import repository
+from models.identity.documents import PersonDocument
+from resolvers.common.loaders import LoaderSpec, keyed
+
+PERSON_BY_ID: LoaderSpec[ObjectId, PersonDocument | None] = keyed("person_by_id", repository.find_by_ids)

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from models.common import actors
-from models.common.db import Document
+from models.identity.documents import PersonDocument, PersonPreferences
 from models.identity.name_moderation import PENDING_NAME, PROFILE_NAME
 from models.identity.sessions import Session
 from resolvers.common.context import Info
@@ -30,10 +30,10 @@ class Person(DocumentNode, relay.Node):
     id: relay.NodeID[str]
     public_name: str = strawberry.field(description="A pseudonym unless the person chose otherwise.")
     role: actors.Role = strawberry.field(graphql_type=Role)
-    document: strawberry.Private[Document]
+    document: strawberry.Private[PersonDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Person:
+    def from_document(cls, document: PersonDocument) -> Person:
         return cls(
             id=str(document["_id"]),
             public_name=document["public_name"],
@@ -58,7 +58,7 @@ class Person(DocumentNode, relay.Node):
 class Preferences:
     language: str = strawberry.field(description="zh or en.")
     large_text: bool = strawberry.field(description="Larger text and controls (适老化).")
-    document: strawberry.Private[Document]
+    document: strawberry.Private[PersonPreferences]
 
     @strawberry.field(description="The district whose news and consultations they follow.")
     async def district(self, info: Info) -> District | None:
@@ -79,7 +79,7 @@ class Me:
         description="A public name chosen that waits for a moderator (`person.publicName` is still the "
         "old one); null when none waits."
     )
-    document: strawberry.Private[Document]
+    document: strawberry.Private[PersonDocument]
 
     @strawberry.field(
         description="What moderation decided about their public name and why (it waits while status is "
@@ -89,11 +89,12 @@ class Me:
         return await moderation_of(info, PROFILE_NAME, self.document["_id"], self.document["_id"])
 
     @classmethod
-    def from_document(cls, document: Document) -> Me:
+    def from_document(cls, document: PersonDocument) -> Me:
         preferences = document.get("preferences") or {}
+        phone = document.get("phone")
         return cls(
             person=Person.from_document(document),
-            phone_last4=(document.get("phone") or {}).get("last4"),
+            phone_last4=phone.get("last4") if phone else None,
             email=document.get("email"),
             preferences=Preferences(
                 language=preferences.get("language", "zh"),

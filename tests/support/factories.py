@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from models.common.actors import COMMAND_LINE, Role
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.departments.documents import DepartmentDocument
 from models.departments.service import NewDepartment, create_department
 from models.identity.citizens import find_or_create_citizen
+from models.identity.documents import PersonDocument
 from models.identity.sessions import Session
 from models.identity.sign_in import sign_in_person
 from models.identity.staff import NewStaff, create_staff
@@ -28,7 +29,7 @@ async def make_department(
 STAFF_PASSWORD = "long enough staff password 7"
 
 
-async def make_citizen(db: Database, phone_number: str = "+8613800138000") -> Document:
+async def make_citizen(db: Database, phone_number: str = "+8613800138000") -> PersonDocument:
     """A citizen as phone sign-in creates them (the Firebase check itself is tested end to end)."""
     return await find_or_create_citizen(
         db,
@@ -45,13 +46,13 @@ async def make_staff(
     *,
     department_code: str | None = None,
     password: str = STAFF_PASSWORD,
-) -> Document:
+) -> PersonDocument:
     return await create_staff(
         db, COMMAND_LINE, NewStaff(email=email, role=role, password=password, department_code=department_code)
     )
 
 
-async def sign_in(db: Database, person: Document) -> Session:
+async def sign_in(db: Database, person: PersonDocument) -> Session:
     """A session with the app's own token policy, as sign-in would start it."""
     return await sign_in_person(db, settings_for_tests().token_policy(), person)
 
