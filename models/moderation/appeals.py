@@ -14,7 +14,7 @@ from models.moderation.content_kinds import Action
 from models.moderation.decisions import apply_current
 from models.moderation.documents import MODERATION_ITEMS, ItemStatus
 from models.moderation.events import appeal_event, apply_event
-from models.moderation.policy import require_moderator
+from models.moderation.policy import require_moderator, require_other_moderator
 from models.moderation.repository import get_item
 from moderation.screening import normalise_text
 
@@ -78,9 +78,8 @@ async def decide_appeal(
     item = await get_item(db, item_id)
     if item["status"] != ItemStatus.APPEALED:
         raise Conflict("the item has no open appeal")
+    require_other_moderator(person_id, item)
     original = item["decision"]
-    if original["moderator_id"] == person_id:
-        raise Forbidden("the original moderator cannot decide the appeal")
     outcome = {"upheld": uphold, "note": note, "moderator_id": person_id, "at": at}
     key = f"{item_id}:{item['round']}"
     events = [appeal_event(item, key, upheld=uphold, reason_code=original["reason_code"], at=at)]

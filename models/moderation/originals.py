@@ -11,9 +11,10 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.db import Database
 from models.moderation.documents import MODERATION_ORIGINALS
+from models.moderation.policy import require_moderator
 
 
 async def keep_original(
@@ -40,7 +41,7 @@ async def stored_original(db: Database, item_id: str) -> str | None:
 
 async def read_original(db: Database, actor: Actor, item_id: str) -> str | None:
     """The original of a redacted item, for moderators and admins only."""
-    require_role(actor, Role.MODERATOR, Role.ADMIN)
+    require_moderator(actor)
     return await stored_original(db, item_id)
 
 

@@ -1,5 +1,6 @@
-"""Who may moderate: moderators and admins work the queue (admins also its escalated items); staff
-who may read an item, and its author, see what was decided about it."""
+"""Who may moderate: moderators and admins work the queue (admins also its escalated items) and read
+redacted originals; admins edit the reason codes and screening rules; an appeal goes to a moderator
+other than the one who decided; staff who may read an item, and its author, see what was decided."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from bson import ObjectId
 
 from models.common.actors import Actor, Role, require_role
 from models.common.db import Document
+from models.common.errors import Forbidden
 from models.moderation.documents import Audience
 
 
@@ -14,6 +16,19 @@ def require_moderator(actor: Actor) -> ObjectId:
     require_role(actor, Role.MODERATOR, Role.ADMIN)
     assert actor.person_id is not None
     return actor.person_id
+
+
+def require_admin(actor: Actor) -> ObjectId:
+    """Only admins change the reason codes and the screening rules."""
+    require_role(actor, Role.ADMIN)
+    assert actor.person_id is not None
+    return actor.person_id
+
+
+def require_other_moderator(person_id: ObjectId, item: Document) -> None:
+    """An appeal is decided by someone other than the moderator who made the decision."""
+    if item["decision"]["moderator_id"] == person_id:
+        raise Forbidden("the original moderator cannot decide the appeal")
 
 
 def audiences_of(actor: Actor) -> list[str]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database
 from models.common.errors import InvalidInput
 from models.moderation.documents import MODERATION_REASONS
+from models.moderation.policy import require_admin
 
 DEFAULT_REASONS: dict[str, str] = {
     "personal_data": "Contains personal data",
@@ -57,7 +58,7 @@ async def set_reason(
     db: Database, admin: Actor, code: str, label: str, *, active: bool = True, now: Clock = utcnow
 ) -> None:
     """An admin adds, relabels or retires a reason code."""
-    require_role(admin, Role.ADMIN)
+    require_admin(admin)
     low, high = CODE_LENGTH
     if not (low <= len(code) <= high and code.replace("_", "").isalnum() and code.islower()):
         raise InvalidInput("a reason code is 2–40 lower-case letters, digits or underscores", field="code")

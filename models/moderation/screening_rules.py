@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 from bson import ObjectId
 
-from models.common.actors import Actor, Role, require_role
+from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.moderation.audit import append
 from models.moderation.documents import LEXICON_TERMS, SCREENING_RULES, FloodRulesDocument
 from models.moderation.flood import FloodLimits
+from models.moderation.policy import require_admin, require_moderator
 from moderation.detectors.lexicon import CATEGORIES, STARTER_ENTRIES, Lexicon
 from moderation.detectors.spam import STARTER_ALLOWED_DOMAINS, AllowList, normalise_domain
 from moderation.screening import ScreeningRules, normalise_text
@@ -122,14 +123,8 @@ async def current_rules(db: Database) -> ActiveRules:
 
 async def screening_rules(db: Database, actor: Actor) -> ActiveRules:
     """The rules in force, for moderators and admins."""
-    require_role(actor, Role.MODERATOR, Role.ADMIN)
+    require_moderator(actor)
     return await current_rules(db)
-
-
-def _require_admin(actor: Actor) -> ObjectId:
-    require_role(actor, Role.ADMIN)
-    assert actor.person_id is not None
-    return actor.person_id
 
 
 def _clean_terms(category: str, terms: Sequence[str]) -> list[str]:
@@ -197,7 +192,7 @@ async def _change_terms(
     db: Database, admin: Actor, category: str, terms: Sequence[str], *, listed: bool, now: Clock
 ) -> ActiveRules:
     """List (or unlist) the terms of a category that are not (or are) listed now, audited."""
-    admin_id = _require_admin(admin)
+    admin_id = require_admin(admin)
     cleaned = _clean_terms(category, terms)
     before = await current_rules(db)
     changed = [term for term in cleaned if (term in before.terms[category]) is not listed]
@@ -221,7 +216,7 @@ async def set_allowed_link_domains(
     db: Database, admin: Actor, domains: Sequence[str], *, now: Clock = utcnow
 ) -> ActiveRules:
     """An admin replaces the allowed link domains (each allows its subdomains; none: every link is held)."""
-    admin_id = _require_admin(admin)
+    admin_id = require_admin(admin)
     if len(domains) > MAX_DOMAINS:
         raise InvalidInput(f"at most {MAX_DOMAINS} domains", field="domains")
     cleaned: set[str] = set()
@@ -254,7 +249,7 @@ async def set_flood_limits(
     db: Database, admin: Actor, limits: FloodLimits, *, now: Clock = utcnow
 ) -> ActiveRules:
     """An admin sets when repeated texts and posting rates hold submissions."""
-    admin_id = _require_admin(admin)
+    admin_id = require_admin(admin)
     hours = limits.repeated_text_window / dt.timedelta(hours=1)
     minutes = limits.rate_window / dt.timedelta(minutes=1)
     if not (2 <= limits.repeated_text <= 100 and 1 <= hours <= 24 * 7 and hours.is_integer()):
