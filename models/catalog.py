@@ -18,7 +18,6 @@ import models.departments.documents
 import models.districts.documents
 import models.identity.documents
 import models.identity.name_moderation
-import models.identity.refresh_tokens
 import models.moderation.documents
 import models.notifications.documents
 import models.topics.documents  # noqa: F401

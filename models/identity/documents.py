@@ -1,4 +1,5 @@
-"""The people collection: citizens and staff, with only the personal data the service needs."""
+"""Identity's collections: people (citizens and staff, with only the personal data the service needs),
+sign-in attempts and refresh tokens."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TypedDict
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 
+from models.common.db import declare_collection
 from models.common.outbox import declare_event_carrier
 
 
@@ -97,3 +99,31 @@ SIGN_IN_ATTEMPTS = declare_event_carrier(
 # Fields: _id "email:<sha-256 of the normalised e-mail>", seq (compare-and-set counter), failures
 # (counted toward the lock), locked_until, addresses {<address key>: {failures, next_attempt_at,
 # locked_until}}, quiet_until (forgotten after), expires_at (the TTL: when nothing of it matters).
+
+# The refresh tokens of models/identity/refresh_tokens.py.
+REFRESH_TOKEN_FAMILIES = declare_collection(
+    "refresh_token_families",
+    [
+        IndexModel([("person_id", ASCENDING)], name="person"),
+        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry_ttl"),
+    ],
+)
+# One document per sign-in session. Fields: _id (the family id, random text; access tokens carry it
+# as `sid`), person_id, created_at, expires_at (the session's absolute end), revoked_at (None while
+# active), revoked_reason (a RevocationReason, None while active).
+# Revocation lives here, in one document read by `_id`, so it is atomic and cheap to check on every
+# request, and a rotation racing a sign-out can only produce a token of an already revoked family.
+
+REFRESH_TOKENS = declare_collection(
+    "refresh_tokens",
+    [
+        IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique"),
+        IndexModel([("family_id", ASCENDING)], name="family"),
+        IndexModel([("family_expires_at", ASCENDING)], expireAfterSeconds=0, name="family_expiry_ttl"),
+    ],
+)
+# One document per token ever issued. Fields: hash (hex SHA-256 of the token; the token itself is
+# never stored), family_id, issued_at, expires_at (this token's own end: issued_at + ttl, capped at
+# the family's end), family_expires_at, used_at (None until rotated).
+# Spent tokens are kept until their family ends (the TTL is on family_expires_at, not expires_at)
+# so that presenting one is still recognised as reuse, however late the thief or the owner tries.

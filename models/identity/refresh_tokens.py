@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
 
 from models.common.clock import utcnow
-from models.common.db import Database, Document, declare_collection
+from models.common.db import Database, Document
+from models.identity.documents import REFRESH_TOKEN_FAMILIES, REFRESH_TOKENS
 from models.identity.errors import InvalidToken
 
 REFRESH_TOKEN_TTL = dt.timedelta(days=30)
@@ -26,33 +26,6 @@ REVOKED = "refresh token was revoked; sign in again"
 SESSION_EXPIRED = "session has expired; sign in again"
 EXPIRED = "refresh token has expired; sign in again"
 REUSED = "refresh token reused; signed out everywhere on this session"
-
-REFRESH_TOKEN_FAMILIES = declare_collection(
-    "refresh_token_families",
-    [
-        IndexModel([("person_id", ASCENDING)], name="person"),
-        IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry_ttl"),
-    ],
-)
-# One document per sign-in session. Fields: _id (the family id, random text; access tokens carry it
-# as `sid`), person_id, created_at, expires_at (the session's absolute end), revoked_at (None while
-# active), revoked_reason (a RevocationReason, None while active).
-# Revocation lives here, in one document read by `_id`, so it is atomic and cheap to check on every
-# request, and a rotation racing a sign-out can only produce a token of an already revoked family.
-
-REFRESH_TOKENS = declare_collection(
-    "refresh_tokens",
-    [
-        IndexModel([("hash", ASCENDING)], unique=True, name="hash_unique"),
-        IndexModel([("family_id", ASCENDING)], name="family"),
-        IndexModel([("family_expires_at", ASCENDING)], expireAfterSeconds=0, name="family_expiry_ttl"),
-    ],
-)
-# One document per token ever issued. Fields: hash (hex SHA-256 of the token; the token itself is
-# never stored), family_id, issued_at, expires_at (this token's own end: issued_at + ttl, capped at
-# the family's end), family_expires_at, used_at (None until rotated).
-# Spent tokens are kept until their family ends (the TTL is on family_expires_at, not expires_at)
-# so that presenting one is still recognised as reuse, however late the thief or the owner tries.
 
 
 class RevocationReason(StrEnum):

@@ -11,10 +11,9 @@ from bson import ObjectId
 
 from models.common.clock import utcnow
 from models.common.db import Database, Document
+from models.identity.documents import REFRESH_TOKEN_FAMILIES, REFRESH_TOKENS
 from models.identity.errors import InvalidToken
 from models.identity.refresh_tokens import (
-    REFRESH_TOKEN_FAMILIES,
-    REFRESH_TOKENS,
     RefreshGrant,
     RevocationReason,
     is_family_active,
