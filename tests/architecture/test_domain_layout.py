@@ -7,7 +7,8 @@ commands: `service.py`, or — where the commands are split by meaning, as in mo
 and `decisions.py` — at least one other module that writes to a collection (calls `insert_one`,
 `update_one`, … as tests/architecture/test_ownership.py lists them). Any of the named files may be
 a package instead (`repository/__init__.py`) when one file would pass ~400 lines. A file with
-nothing to hold yet says so in its docstring ("Departments emit no outbox events yet").
+nothing to hold yet says so in its docstring ("Departments emit no outbox events yet"). A domain
+declares its collections in `documents.py` only.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.architecture.test_catalog import declaring_modules
 from tests.architecture.test_ownership import WRITES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,3 +74,11 @@ def test_a_domain_has_its_commands(domain: Path) -> None:
     assert _has(domain, "service") or command_modules(domain), (
         f"models/{domain.name}/ has no service.py and no other module that writes to a collection"
     )
+
+
+def test_a_domain_declares_its_collections_in_documents_only() -> None:
+    names = {domain.name for domain in domains()}
+    parts = [module.split(".") for module in declaring_modules()]
+    elsewhere = sorted(".".join(p) for p in parts if p[1] in names and p[2:] != ["documents"])
+
+    assert not elsewhere, f"{elsewhere} declare collections: move them to the domain's documents.py"
