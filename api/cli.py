@@ -62,6 +62,18 @@ def _parser() -> argparse.ArgumentParser:
         "--password-stdin", action="store_true", help="read the password from one line of stdin"
     )
 
+    screening = commands.add_parser("screening", help="manage the screening rules")
+    screening_commands = screening.add_subparsers(dest="action", required=True, metavar="ACTION")
+    flood = screening_commands.add_parser(
+        "flood-limits", help="set when repeated texts and posting rates hold submissions (audited)"
+    )
+    flood.add_argument("--repeated-text", type=int, default=3, help="the n-th identical text is held (2–100)")
+    flood.add_argument("--repeated-text-hours", type=int, default=24, help="…within this many hours (1–168)")
+    flood.add_argument(
+        "--rate-limit", type=int, default=10, help="submissions past this many are held (1–1000)"
+    )
+    flood.add_argument("--rate-minutes", type=int, default=10, help="…within this many minutes (1–1440)")
+
     audit = commands.add_parser("audit", help="check the moderation audit log")
     audit_commands = audit.add_subparsers(dest="action", required=True, metavar="ACTION")
     audit_commands.add_parser("verify", help="report the first changed or removed entry of the hash chain")
@@ -219,6 +231,31 @@ def _run_worker(settings: Settings, once: bool) -> Callable[[Database], Awaitabl
     return job
 
 
+def _set_flood_limits(args: argparse.Namespace) -> Callable[[Database], Awaitable[int]]:
+    import datetime as dt
+
+    from models.moderation.flood import FloodLimits
+    from models.moderation.screening_rules import set_flood_limits
+
+    limits = FloodLimits(
+        repeated_text=args.repeated_text,
+        repeated_text_window=dt.timedelta(hours=args.repeated_text_hours),
+        rate_limit=args.rate_limit,
+        rate_window=dt.timedelta(minutes=args.rate_minutes),
+    )
+
+    async def job(db: Database) -> int:
+        await set_flood_limits(db, COMMAND_LINE, limits)
+        print(
+            f"flood limits set: the {limits.repeated_text}th identical text within "
+            f"{args.repeated_text_hours} h, more than {limits.rate_limit} submissions within "
+            f"{args.rate_minutes} min"
+        )
+        return 0
+
+    return job
+
+
 def _verify_audit() -> Callable[[Database], Awaitable[int]]:
     from models.moderation import audit
 
@@ -256,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "staff" and args.action == "create":
             password = _read_new_password(args.password_stdin)
             return _with_database(settings, _create_staff(args, password))
+        if args.command == "screening" and args.action == "flood-limits":
+            return _with_database(settings, _set_flood_limits(args))
         if args.command == "audit" and args.action == "verify":
             return _with_database(settings, _verify_audit())
     except (SettingsError, StartupError) as error:

@@ -160,3 +160,35 @@ class TestWorker:
         # 20 business days after 30 September, across National Day (1–8 October): 4 November.
         due = stored["report_due_at"].replace(tzinfo=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
         assert due.date() == dt.date(2025, 11, 4)
+
+
+class TestScreeningFloodLimits:
+    def test_sets_the_flood_limits_and_audits_the_change(self, cli_database) -> None:
+        env, db = cli_database
+
+        result = townhall(
+            env, "screening", "flood-limits", "--repeated-text", "5", "--repeated-text-hours", "12",
+            "--rate-limit", "20", "--rate-minutes", "5",
+        )  # fmt: skip
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("flood limits set: the 5th identical text within 12 h")
+        stored = db.screening_rules.find_one({"_id": "rules"})
+        assert stored["flood"] == {
+            "repeated_text": 5,
+            "repeated_text_hours": 12,
+            "rate_limit": 20,
+            "rate_minutes": 5,
+        }
+        [entry] = db.audit_log.find({"action": "screening.flood_limits_set"})
+        assert entry["details"] == stored["flood"]
+
+    def test_limits_out_of_range_are_refused_and_nothing_changes(self, cli_database) -> None:
+        env, db = cli_database
+
+        result = townhall(env, "screening", "flood-limits", "--repeated-text", "1")
+
+        assert result.returncode == 1
+        assert "a text repeats 2–100 times within 1–168 whole hours (repeatedText)" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert db.screening_rules.count_documents({}) == 0
