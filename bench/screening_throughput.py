@@ -37,7 +37,7 @@ from moderation.detectors.lexicon import Lexicon
 from moderation.detectors.near_duplicates import band_keys, signature
 from moderation.detectors.personal_data import find_personal_data
 from moderation.detectors.spam import STARTER_ALLOWED_DOMAINS, AllowList, disallowed_links, find_repeats
-from moderation.screening import screen_comment
+from moderation.screening import screening_of, text_findings
 
 SPRINKLES = [
     "请打13812345678联系",
@@ -145,7 +145,11 @@ def main() -> int:
         rate("lexicon (starter lists)", items, lexicon.find),
         rate("links off the allow-list", items, lambda t: disallowed_links(t, allowed)),
         rate("repeated characters", items, find_repeats),
-        rate("screen_comment (text checks)", items, lambda t: screen_comment(t, premoderated=False).reasons),
+        rate(
+            "screening (text checks)",
+            items,
+            lambda t: screening_of(text_findings(t), premoderated=False).reasons,
+        ),
         rate("near-duplicate signature + keys", items, lambda t: band_keys(signature(t))),
     ):
         print(f"{label:<34} {per_second:>10,.0f} {flagged:>9,}")

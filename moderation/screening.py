@@ -100,14 +100,3 @@ def screening_of(findings: Sequence[str], *, premoderated: bool) -> Screening:
     return Screening(
         status=PENDING if reasons else PUBLISHED, reasons=reasons, score=round(1.0 - unlikely, 3)
     )
-
-
-def screen_comment(
-    text: str, *, premoderated: bool, public: bool = True, rules: ScreeningRules = STARTER_RULES
-) -> Screening:
-    """Screen content (already normalised and length-checked by its domain) by its text alone.
-
-    Submissions go through models.moderation.screen.screen_submission, which adds the admins' rules
-    and the checks across a person's submissions (repeated text, posting rate) to this.
-    """
-    return screening_of(text_findings(text, public=public, rules=rules), premoderated=premoderated)

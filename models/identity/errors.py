@@ -1,4 +1,4 @@
-"""The expected failures of identity: a token that cannot be trusted, and a request that needs one."""
+"""The expected failures of identity: a token that cannot be trusted, and sign-in refusals."""
 
 from __future__ import annotations
 
@@ -9,12 +9,6 @@ class InvalidToken(DomainError):
     """A presented token is refused; the message says why without echoing the token or our keys."""
 
     code = "INVALID_TOKEN"
-
-
-class Unauthenticated(DomainError):
-    """The operation needs a signed-in person and the request carries no usable credentials."""
-
-    code = "UNAUTHENTICATED"
 
 
 class InvalidCredentials(DomainError):

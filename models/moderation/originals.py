@@ -11,10 +11,8 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from models.common.actors import Actor
 from models.common.db import Database
 from models.moderation.documents import MODERATION_ORIGINALS
-from models.moderation.policy import require_moderator
 
 
 async def keep_original(
@@ -37,12 +35,6 @@ async def keep_original(
 async def stored_original(db: Database, item_id: str) -> str | None:
     document = await MODERATION_ORIGINALS.of(db).find_one({"_id": item_id}, {"text": 1})
     return None if document is None else str(document["text"])
-
-
-async def read_original(db: Database, actor: Actor, item_id: str) -> str | None:
-    """The original of a redacted item, for moderators and admins only."""
-    require_moderator(actor)
-    return await stored_original(db, item_id)
 
 
 async def forget_original(db: Database, item_id: str) -> None:

@@ -10,7 +10,7 @@ import strawberry
 from models.common import errors
 from models.common.rate_limits import RateLimited
 from models.consultations.errors import EditWindowClosed, ReportIncomplete, StaleEdit, WrongStage
-from models.identity.errors import InvalidToken, Unauthenticated
+from models.identity.errors import InvalidToken
 from models.identity.staff import InvalidCredentials, TooManyAttempts
 from models.moderation.errors import AlreadyReported, NotHolding
 
@@ -116,8 +116,6 @@ _ERROR_TYPES: dict[type[errors.DomainError], tuple[type[UserError], ErrorCode]] 
     errors.InvalidInput: (InvalidInputError, ErrorCode.INVALID_INPUT),
     errors.NotFound: (NotFoundError, ErrorCode.NOT_FOUND),
     errors.Forbidden: (ForbiddenError, ErrorCode.FORBIDDEN),
-    # Like require_role's "sign in first": the app's answer to both is to sign in.
-    Unauthenticated: (ForbiddenError, ErrorCode.FORBIDDEN),
     errors.Conflict: (ConflictError, ErrorCode.CONFLICT),
     InvalidToken: (InvalidTokenError, ErrorCode.INVALID_TOKEN),
     InvalidCredentials: (InvalidCredentialsError, ErrorCode.INVALID_CREDENTIALS),

@@ -91,7 +91,7 @@ class TestEveryDomainError:
     def test_the_walk_finds_the_errors_of_every_domain(self) -> None:
         names = {cls.__name__ for cls in DOMAIN_ERRORS}
 
-        assert {"Unauthenticated", "WrongStage", "NotHolding", "IdempotencyKeyReused", "RateLimited"} <= names
+        assert {"InvalidToken", "WrongStage", "NotHolding", "IdempotencyKeyReused", "RateLimited"} <= names
 
     @pytest.mark.parametrize("error_class", DOMAIN_ERRORS, ids=lambda cls: cls.__qualname__)
     def test_maps_to_a_user_error_type_of_the_schema(self, error_class: type[DomainError]) -> None:

@@ -9,12 +9,21 @@ from moderation.detectors.spam import AllowList
 from moderation.screening import (
     PENDING,
     PUBLISHED,
+    STARTER_RULES,
     Screening,
     ScreeningRules,
     normalise_text,
-    screen_comment,
     screening_of,
+    text_findings,
 )
+
+
+def screen_comment(
+    text: str, *, premoderated: bool, public: bool = True, rules: ScreeningRules = STARTER_RULES
+) -> Screening:
+    """The text checks as models.moderation.screen.screen_submission runs them, before its rules
+    read and the flood counters."""
+    return screening_of(text_findings(text, public=public, rules=rules), premoderated=premoderated)
 
 
 class TestNormaliseText:
