@@ -168,3 +168,15 @@ def test_moderation_imports_no_content_owner() -> None:
         if imported.startswith(owners)
     )
     assert not found, "\n".join(found)
+
+
+def test_common_plumbing_imports_no_domain() -> None:
+    """models/common is what every domain builds on; a domain import there would tie them all."""
+    found = sorted(
+        f"{module} imports {imported}"
+        for module, tree in _modules()
+        if module.startswith("models.common")
+        for imported in set(_imports(tree))
+        if imported.startswith("models.") and not imported.startswith("models.common")
+    )
+    assert not found, "\n".join(found)
