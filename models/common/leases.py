@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 
 from models.common.clock import EPOCH, epoch_ms
-from models.common.db import Collection, Document
+from models.common.db import Collection, D, Document
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def _with_set(fields: Document, also: Mapping[str, Any] | None) -> Document:
 
 
 async def claim(
-    collection: Collection,
+    collection: AsyncCollection[D],
     owner: Any,
     *,
     match: Document,
@@ -86,7 +87,7 @@ async def claim(
     fields: LeaseFields = LEASE,
     sort: Sequence[tuple[str, int]] | None = None,
     also: Mapping[str, Any] | None = None,
-) -> Document | None:
+) -> D | None:
     """Lease the first document matching `match` whose lease is free or ended to `owner` until
     `at + lease`, applying `also` (e.g. `{"$inc": {"attempts": 1}}`) in the same write; the
     document as it is now, or None when none is claimable."""
@@ -99,7 +100,7 @@ async def claim(
 
 
 async def claim_many(
-    collection: Collection,
+    collection: AsyncCollection[D],
     owner: Any,
     *,
     match: Document,
@@ -110,7 +111,7 @@ async def claim_many(
     fields: LeaseFields = LEASE,
     also: Mapping[str, Any] | None = None,
     projection: Mapping[str, Any] | None = None,
-) -> list[Document]:
+) -> list[D]:
     """Lease up to `limit` claimable documents (first by `order_by`) to `owner` and return them.
 
     Three queries whatever the number: the candidates' ids, one `update_many` with the same filter
@@ -131,7 +132,7 @@ async def claim_many(
 
 
 async def renew(
-    collection: Collection,
+    collection: AsyncCollection[D],
     owner: Any,
     *,
     match: Document,
@@ -140,7 +141,7 @@ async def renew(
     fields: LeaseFields = LEASE,
     unexpired: bool = False,
     also: Mapping[str, Any] | None = None,
-) -> Document | None:
+) -> D | None:
     """Extend `owner`'s lease on the document matching `match` to `at + lease` (with `also`, e.g. a
     cursor moved on); None when `owner` no longer holds it. With `unexpired`, a lease that has
     ended is not renewed even if nobody took it over (moderators: an ended lease is anyone's)."""

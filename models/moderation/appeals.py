@@ -6,13 +6,18 @@ from pymongo import ReturnDocument
 
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, Forbidden, InvalidInput
 from models.common.outbox import push_events, relay_or_defer
 from models.moderation.audit import append
 from models.moderation.content_kinds import Action
 from models.moderation.decisions import apply_current
-from models.moderation.documents import MODERATION_ITEMS, ItemStatus
+from models.moderation.documents import (
+    MODERATION_ITEMS,
+    AppealOutcomeDocument,
+    ItemStatus,
+    ModerationItemDocument,
+)
 from models.moderation.events import appeal_event, apply_event
 from models.moderation.policy import require_moderator, require_other_moderator
 from models.moderation.repository import get_item
@@ -22,17 +27,20 @@ APPEAL_LENGTH = (2, 2000)
 APPEALABLE = (Action.REJECT.value, Action.HIDE.value, Action.REDACT.value)
 
 
-def appealable(item: Document) -> bool:
+def appealable(item: ModerationItemDocument) -> bool:
     """Whether the author may still appeal the item's decision."""
-    decision = item.get("decision") or {}
+    decision = item.get("decision")
     return (
         item["status"] == ItemStatus.DECIDED
+        and decision is not None
         and decision.get("action") in APPEALABLE
         and item.get("appeal") is None
     )
 
 
-async def appeal(db: Database, author: Actor, item_id: str, text: str, *, now: Clock = utcnow) -> Document:
+async def appeal(
+    db: Database, author: Actor, item_id: str, text: str, *, now: Clock = utcnow
+) -> ModerationItemDocument:
     """The author appeals a REJECT, HIDE or REDACT decision, once, with a text."""
     if not author.signed_in:
         raise Forbidden("sign in first")
@@ -71,7 +79,7 @@ async def decide_appeal(
     note: str | None = None,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ModerationItemDocument:
     """A moderator other than the decider upholds or overturns the decision, and the author is told."""
     person_id = require_moderator(moderator)
     at = now()
@@ -79,8 +87,9 @@ async def decide_appeal(
     if item["status"] != ItemStatus.APPEALED:
         raise Conflict("the item has no open appeal")
     require_other_moderator(person_id, item)
-    original = item["decision"]
-    outcome = {"upheld": uphold, "note": note, "moderator_id": person_id, "at": at}
+    original, appealed = item["decision"], item["appeal"]
+    assert original is not None and appealed is not None  # an appealed item has both
+    outcome: AppealOutcomeDocument = {"upheld": uphold, "note": note, "moderator_id": person_id, "at": at}
     key = f"{item_id}:{item['round']}"
     events = [appeal_event(item, key, upheld=uphold, reason_code=original["reason_code"], at=at)]
     if not uphold:
@@ -92,7 +101,7 @@ async def decide_appeal(
             {
                 "$set": {
                     "status": ItemStatus.CLOSED.value,
-                    "appeal": {**item["appeal"], "decision": outcome},
+                    "appeal": {**appealed, "decision": outcome},
                     "appeal_decided_at": at,
                 }
             },

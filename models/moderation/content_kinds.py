@@ -17,8 +17,9 @@ from typing import Any
 from bson import ObjectId
 
 from models.common.actors import Role
-from models.common.db import CollectionSpec, Database, Document
+from models.common.db import CollectionSpec, Database
 from models.common.errors import InvalidInput
+from models.moderation.documents import DecisionDocument
 from moderation.redaction import Span
 
 
@@ -43,7 +44,7 @@ class Decision:
     redactions: tuple[Span, ...] = ()
     merge_into: Any = None  # the ref_id of the content a duplicate is merged into
 
-    def to_document(self) -> Document:
+    def to_document(self) -> DecisionDocument:
         return {
             "action": self.action.value,
             "reason_code": self.reason_code,
@@ -55,7 +56,7 @@ class Decision:
         }
 
     @classmethod
-    def from_document(cls, document: Document) -> Decision:
+    def from_document(cls, document: DecisionDocument) -> Decision:
         return cls(
             action=Action(document["action"]),
             reason_code=document.get("reason_code"),

@@ -21,7 +21,7 @@ from models.common.outbox import Event, payload_of, push_events, relay_or_defer
 from models.common.outbox_worker import ClaimedEvent
 from models.moderation.audit import append
 from models.moderation.content_kinds import Action, Decision, callback_for, content_kind
-from models.moderation.documents import MODERATION_ITEMS, Audience, ItemStatus
+from models.moderation.documents import MODERATION_ITEMS, Audience, ItemStatus, ModerationItemDocument
 from models.moderation.errors import NotHolding
 from models.moderation.events import ItemToApply, apply_event, decision_event
 from models.moderation.originals import stored_original
@@ -35,22 +35,22 @@ NOTE_LENGTH = 1000
 MAX_BULK = 100
 
 
-def decision_events(item: Document, decision: Decision) -> list[Event]:
+def decision_events(item: ModerationItemDocument, decision: Decision) -> list[Event]:
     """The author is told the action and the reason code (not the moderator's note); the content
     is brought in line with the item."""
     key = f"{item['_id']}:{item.get('round', 1)}"
     return [decision_event(item, key, decision), apply_event(item["_id"], f"{key}:decision", decision.at)]
 
 
-async def apply_current(db: Database, item: Document) -> None:
+async def apply_current(db: Database, item: ModerationItemDocument) -> None:
     """Make the content say what the item says now (idempotent; the repair path too)."""
-    status = item["status"]
-    if status == ItemStatus.OPEN or item.get("decision") is None:
+    status, stored = item["status"], item.get("decision")
+    if status == ItemStatus.OPEN or stored is None:
         return
     kind = content_kind(item["kind"])
-    decision = Decision.from_document(item["decision"])
-    appeal = item.get("appeal") or {}
-    outcome = appeal.get("decision")
+    decision = Decision.from_document(stored)
+    appeal = item.get("appeal")
+    outcome = appeal.get("decision") if appeal else None
     if status == ItemStatus.CLOSED and outcome is not None and not outcome["upheld"]:
         overturn = Decision(
             action=Action.APPROVE,
@@ -82,7 +82,9 @@ class DecisionInput:
     merge_into: Any = None  # the ref_id of the content to merge a duplicate into
 
 
-async def _checked(db: Database, item: Document, given: DecisionInput) -> tuple[tuple[Span, ...], Any]:
+async def _checked(
+    db: Database, item: ModerationItemDocument, given: DecisionInput
+) -> tuple[tuple[Span, ...], Any]:
     """The redaction spans and merge target of a decision, refused unless they fit its action."""
     action = given.action
     if given.reason_code is None and action is not Action.APPROVE:
@@ -115,7 +117,7 @@ async def _checked(db: Database, item: Document, given: DecisionInput) -> tuple[
 
 async def decide(
     db: Database, moderator: Actor, item_id: str, given: DecisionInput, *, now: Clock = utcnow
-) -> Document:
+) -> ModerationItemDocument:
     """Decide an item the moderator holds: record it, tell the author, apply it to the content, audit it.
 
     ESCALATE hands the item to admins instead: nothing is applied and the author is not told yet.

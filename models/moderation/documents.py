@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
@@ -93,7 +93,7 @@ class ModerationItemDocument(TypedDict, total=False):
     report_count: int
     reopened_at: dt.datetime
     created_at: dt.datetime
-    v: NotRequired[int]  # the schema version, stamped by new_document
+    v: int  # the schema version, stamped by new_document
 
 
 MODERATION_ITEMS = declare_event_carrier(
@@ -106,10 +106,11 @@ MODERATION_ITEMS = declare_event_carrier(
         IndexModel([("appeal_decided_at", ASCENDING)], name="by_appeal_decided_at"),
         IndexModel([("reopened_at", ASCENDING)], name="by_reopened_at"),
     ],
+    document=ModerationItemDocument,
 )
 
 
-class ModerationOriginalDocument(TypedDict):
+class ModerationOriginalDocument(TypedDict, total=False):
     """What a text said before a moderator redacted it (originals.py); moderators and admins read it."""
 
     _id: str  # the moderation item's id
@@ -117,13 +118,13 @@ class ModerationOriginalDocument(TypedDict):
     ref_id: Any
     text: str
     kept_at: dt.datetime
-    v: NotRequired[int]  # the schema version, stamped by new_document
+    v: int  # the schema version, stamped by new_document
 
 
 MODERATION_ORIGINALS = declare_collection("moderation_originals", document=ModerationOriginalDocument)
 
 
-class ModerationReasonDocument(TypedDict):
+class ModerationReasonDocument(TypedDict, total=False):
     """An admin's change to the reason codes (reasons.py); built-in codes need no document."""
 
     _id: str  # the code
@@ -135,14 +136,14 @@ class ModerationReasonDocument(TypedDict):
 MODERATION_REASONS = declare_collection("moderation_reasons", document=ModerationReasonDocument)
 
 
-class RepeatedTextDocument(TypedDict):
+class RepeatedTextDocument(TypedDict, total=False):
     """How often one person posted one text in one scope (flood.py); no text is kept."""
 
     _id: str  # sha256 of scope, person and folded text
     n: int  # times posted since first_at
     first_at: dt.datetime
     expires_at: dt.datetime  # first_at + the window
-    v: NotRequired[int]  # the schema version, stamped by new_document
+    v: int  # the schema version, stamped by new_document
 
 
 REPEATED_TEXTS = declare_collection(
@@ -152,7 +153,7 @@ REPEATED_TEXTS = declare_collection(
 )
 
 
-class ModerationReportDocument(TypedDict):
+class ModerationReportDocument(TypedDict, total=False):
     """A citizen's report of published content (reports.py): one per person, content and round."""
 
     _id: str  # "<item id>:<reporter id>:<round>"
@@ -162,7 +163,7 @@ class ModerationReportDocument(TypedDict):
     note: str | None
     round: int  # the item's round it was made in
     created_at: dt.datetime
-    v: NotRequired[int]  # the schema version, stamped by new_document
+    v: int  # the schema version, stamped by new_document
 
 
 MODERATION_REPORTS = declare_collection(
@@ -172,7 +173,7 @@ MODERATION_REPORTS = declare_collection(
 )
 
 
-class AuditEntryDocument(TypedDict):
+class AuditEntryDocument(TypedDict, total=False):
     """One entry of the hash-chained audit log of staff actions (audit.py)."""
 
     seq: int  # 1, 2, 3… with no gaps
@@ -183,7 +184,7 @@ class AuditEntryDocument(TypedDict):
     details: dict[str, Any]
     prev_hash: str  # the hash of entry seq - 1
     hash: str
-    v: NotRequired[int]  # the schema version, stamped by new_document
+    v: int  # the schema version, stamped by new_document
 
 
 AUDIT_LOG = declare_collection(
@@ -213,7 +214,7 @@ class ScreeningRulesDocument(TypedDict, total=False):
 SCREENING_RULES = declare_collection("screening_rules", document=ScreeningRulesDocument)
 
 
-class LexiconTermDocument(TypedDict):
+class LexiconTermDocument(TypedDict, total=False):
     """An admin's change to the lexicon (screening_rules.py)."""
 
     _id: str  # "<category>:<term>"
@@ -227,7 +228,7 @@ class LexiconTermDocument(TypedDict):
 LEXICON_TERMS = declare_collection("lexicon_terms", document=LexiconTermDocument)
 
 
-class TransparencyReportDocument(TypedDict):
+class TransparencyReportDocument(TypedDict, total=False):
     """A finished (or the current) month's report (transparency.py): its fields, counts as pairs."""
 
     _id: str  # "2026-10@Asia/Shanghai"
@@ -245,7 +246,7 @@ class TransparencyReportDocument(TypedDict):
     held_by_screening_approved: int
     generated_at: dt.datetime
     final: bool
-    v: NotRequired[int]  # the schema version, stamped by new_document
+    v: int  # the schema version, stamped by new_document
 
 
 TRANSPARENCY_REPORTS = declare_collection(

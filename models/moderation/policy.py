@@ -7,9 +7,8 @@ from __future__ import annotations
 from bson import ObjectId
 
 from models.common.actors import Actor, Role, require_role
-from models.common.db import Document
 from models.common.errors import Forbidden
-from models.moderation.documents import Audience
+from models.moderation.documents import Audience, ModerationItemDocument
 
 
 def require_moderator(actor: Actor) -> ObjectId:
@@ -25,9 +24,10 @@ def require_admin(actor: Actor) -> ObjectId:
     return actor.person_id
 
 
-def require_other_moderator(person_id: ObjectId, item: Document) -> None:
+def require_other_moderator(person_id: ObjectId, item: ModerationItemDocument) -> None:
     """An appeal is decided by someone other than the moderator who made the decision."""
-    if item["decision"]["moderator_id"] == person_id:
+    decision = item["decision"]
+    if decision is not None and decision["moderator_id"] == person_id:
         raise Forbidden("the original moderator cannot decide the appeal")
 
 
@@ -38,7 +38,7 @@ def audiences_of(actor: Actor) -> list[str]:
     return [Audience.MODERATOR.value]
 
 
-def may_read(actor: Actor, item: Document) -> bool:
+def may_read(actor: Actor, item: ModerationItemDocument) -> bool:
     """Whether `actor` may read `item` (notes, the content however hidden): moderators the items of
     their audience, admins every item."""
     if actor.role not in (Role.MODERATOR, Role.ADMIN):
@@ -46,6 +46,6 @@ def may_read(actor: Actor, item: Document) -> bool:
     return item.get("audience") in audiences_of(actor)
 
 
-def may_read_outcome(actor: Actor, item: Document) -> bool:
+def may_read_outcome(actor: Actor, item: ModerationItemDocument) -> bool:
     """Whether `actor` may see what was decided about the content: its author, or staff who read the item."""
     return (actor.signed_in and item.get("author_id") == actor.person_id) or may_read(actor, item)

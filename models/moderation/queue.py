@@ -23,7 +23,12 @@ from models.common.errors import InvalidInput
 from models.common.outbox import payload_of, relay_or_defer
 from models.common.outbox_worker import ClaimedEvent
 from models.moderation.content_kinds import content_kind, item_id_of
-from models.moderation.documents import MODERATION_ITEMS, Audience, ItemStatus
+from models.moderation.documents import (
+    MODERATION_ITEMS,
+    Audience,
+    ItemStatus,
+    ModerationItemDocument,
+)
 from models.moderation.errors import NotHolding
 from models.moderation.events import ContentHeld
 from models.moderation.policy import audiences_of, require_moderator
@@ -59,7 +64,7 @@ async def enqueue(
     blocking: bool = False,
     reopen_decided: bool = False,
     now: Clock = utcnow,
-) -> Document:
+) -> ModerationItemDocument:
     """Put content in the queue, or return its item when it is already there (reopened for a new
     round with `reopen_decided`, when the content is held again after a decision)."""
     content_kind(kind)
@@ -81,7 +86,8 @@ async def enqueue(
             "blocking": blocking,
             "due_at": due_at,
             "sort_key": sort_key(priority, due_at),
-            **FREE_LEASE,
+            "lease_owner": None,  # a free lease (FREE_LEASE)
+            "lease_until": FREE,
             "claims": 0,
             "reasons": list(reasons),
             "decision": None,
@@ -105,8 +111,8 @@ async def enqueue(
 
 
 async def reopen(
-    db: Database, item: Document, at: dt.datetime, *, reasons: Sequence[str] | None = None
-) -> Document:
+    db: Database, item: ModerationItemDocument, at: dt.datetime, *, reasons: Sequence[str] | None = None
+) -> ModerationItemDocument:
     """A decided item goes back to the queue for a new round: its content was reported after it was
     made public again, or its author's edit was held. Earlier rounds stay in `history`."""
     if item["status"] == ItemStatus.OPEN:
@@ -177,7 +183,9 @@ async def enqueue_held(event: ClaimedEvent, db: Database) -> None:
     )
 
 
-async def reprioritise(db: Database, item: Document, *, reported_at: dt.datetime) -> Document:
+async def reprioritise(
+    db: Database, item: ModerationItemDocument, *, reported_at: dt.datetime
+) -> ModerationItemDocument:
     """Recompute an item's priority and due time after reports; returns the item as stored."""
     priority = priority_of(
         screened=any(reason != REPORTED for reason in item["reasons"]),
@@ -188,16 +196,18 @@ async def reprioritise(db: Database, item: Document, *, reported_at: dt.datetime
     due_at = min(item["due_at"], due_at_of(item["created_at"], reported_at=reported_at))
     if priority == item["priority"] and due_at == item["due_at"]:
         return item
-    fields = {"priority": priority, "due_at": due_at, "sort_key": sort_key(priority, due_at)}
+    key = sort_key(priority, due_at)
     updated = await MODERATION_ITEMS.of(db).find_one_and_update(
-        {"_id": item["_id"]}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        {"_id": item["_id"]},
+        {"$set": {"priority": priority, "due_at": due_at, "sort_key": key}},
+        return_document=ReturnDocument.AFTER,
     )
-    return updated or {**item, **fields}
+    return updated or {**item, "priority": priority, "due_at": due_at, "sort_key": key}
 
 
 async def claim_next(
     db: Database, moderator: Actor, lease: dt.timedelta = DEFAULT_LEASE, *, now: Clock = utcnow
-) -> Document | None:
+) -> ModerationItemDocument | None:
     """Lease the first open item (by priority, then due time) whose lease is free or expired.
 
     None when there is none.
@@ -219,7 +229,7 @@ async def claim_next(
 
 async def claim(
     db: Database, moderator: Actor, item_id: str, lease: dt.timedelta = DEFAULT_LEASE, *, now: Clock = utcnow
-) -> Document:
+) -> ModerationItemDocument:
     """Lease one chosen open item (free, expired, or already the moderator's)."""
     person_id = require_moderator(moderator)
     lease = _bounded(lease)
@@ -251,7 +261,7 @@ def _bounded(lease: dt.timedelta) -> dt.timedelta:
 
 async def renew(
     db: Database, moderator: Actor, item_id: str, lease: dt.timedelta = DEFAULT_LEASE, *, now: Clock = utcnow
-) -> Document:
+) -> ModerationItemDocument:
     """Extend the moderator's lease on an item they hold."""
     person_id = require_moderator(moderator)
     lease = _bounded(lease)

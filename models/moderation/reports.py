@@ -12,10 +12,15 @@ from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Actor, Role
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import Conflict, Forbidden, InvalidInput
 from models.moderation.content_kinds import Action, ContentView, Decision, content_kind, item_id_of
-from models.moderation.documents import MODERATION_ITEMS, MODERATION_REPORTS, ItemStatus
+from models.moderation.documents import (
+    MODERATION_ITEMS,
+    MODERATION_REPORTS,
+    ItemStatus,
+    ModerationItemDocument,
+)
 from models.moderation.errors import AlreadyReported
 from models.moderation.queue import REPORTED, enqueue, reopen, reprioritise
 from models.moderation.reasons import require_reason
@@ -44,7 +49,7 @@ async def report_content(
     policy: ReportPolicy,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ModerationItemDocument:
     """Report published content once; returns its queue item (opened, or reopened, if need be)."""
     if not reporter.signed_in:
         raise Forbidden("sign in first")
@@ -92,7 +97,7 @@ async def report_content(
     return counted
 
 
-def _hides_now(item: Document, view: ContentView, policy: ReportPolicy) -> bool:
+def _hides_now(item: ModerationItemDocument, view: ContentView, policy: ReportPolicy) -> bool:
     """Whether this report is the one that hides the content pending review."""
     if policy.hide_after is None or item["status"] != ItemStatus.OPEN:
         return False

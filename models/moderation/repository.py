@@ -13,14 +13,19 @@ from models.common.db import Database, Document
 from models.common.errors import NotFound
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.common.repository import find_by_keys
-from models.moderation.documents import MODERATION_ITEMS, MODERATION_ORIGINALS, ItemStatus
+from models.moderation.documents import (
+    MODERATION_ITEMS,
+    MODERATION_ORIGINALS,
+    ItemStatus,
+    ModerationItemDocument,
+)
 from models.moderation.policy import audiences_of, require_moderator
 
 CLAIMING_ORDER = SortOrder("sort_key", 1)  # the order claim_next walks
 LISTED_FIELDS: Document = {"_outbox": 0}
 
 
-async def get_item(db: Database, item_id: str) -> Document:
+async def get_item(db: Database, item_id: str) -> ModerationItemDocument:
     item = await MODERATION_ITEMS.of(db).find_one({"_id": item_id})
     if item is None:
         raise NotFound("no such moderation item")
@@ -39,7 +44,7 @@ async def queue_page(
     return await paginate(MODERATION_ITEMS.of(db), query, CLAIMING_ORDER, args, bounds, LISTED_FIELDS)
 
 
-async def find_items(db: Database, item_ids: Sequence[str]) -> dict[str, Document]:
+async def find_items(db: Database, item_ids: Sequence[str]) -> dict[str, ModerationItemDocument]:
     """Items by `_id` (one `$in`, for DataLoaders)."""
     return await find_by_keys(MODERATION_ITEMS.of(db), "_id", item_ids)  # type: ignore[return-value]
 

@@ -10,9 +10,9 @@ from bson import ObjectId
 from strawberry import relay
 
 from models.common.actors import Role
-from models.common.db import Document
 from models.moderation import appeals
 from models.moderation.content_kinds import item_id_of
+from models.moderation.documents import ModerationItemDocument
 from models.moderation.policy import may_read_outcome
 from resolvers.common.context import Info
 from resolvers.moderation.enums import Action, ItemStatus
@@ -50,18 +50,20 @@ class ContentModeration:
         return await info.context.loaders[REASON_LABEL].load(self.reason_code)
 
     @classmethod
-    def from_item(cls, item: Document) -> ContentModeration:
-        decision = item.get("decision") or {}
+    def from_item(cls, item: ModerationItemDocument) -> ContentModeration:
+        decision = item.get("decision")
         appeal = item.get("appeal")
-        outcome = (appeal or {}).get("decision") or {}
+        outcome = appeal.get("decision") if appeal else None
         return cls(
             item_id=relay.GlobalID(MODERATION_ITEM, item["_id"]),
             status=ItemStatus(item["status"]),
             action=Action(decision["action"]) if decision else None,
-            reason_code=decision.get("reason_code"),
-            decided_at=decision.get("at"),
+            reason_code=decision.get("reason_code") if decision else None,
+            decided_at=decision.get("at") if decision else None,
             appealable=appeals.appealable(item),
-            appeal=ContentAppeal(text=appeal["text"], at=appeal["at"], upheld=outcome.get("upheld"))
+            appeal=ContentAppeal(
+                text=appeal["text"], at=appeal["at"], upheld=outcome.get("upheld") if outcome else None
+            )
             if appeal
             else None,
         )

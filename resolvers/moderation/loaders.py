@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.moderation import reasons, repository
+from models.moderation.documents import ModerationItemDocument
 from resolvers.common.loaders import LoaderSpec, keyed
 
-ITEM_BY_ID: LoaderSpec[str, Document | None] = keyed("moderation_item_by_id", repository.find_items)
+ITEM_BY_ID: LoaderSpec[str, ModerationItemDocument | None] = keyed(
+    "moderation_item_by_id", repository.find_items
+)
 # Restricted: resolvers load an original only after `policy.may_read` allowed the viewer.
 ORIGINAL_BY_ITEM: LoaderSpec[str, str | None] = keyed(
     "moderation_original_by_item", repository.find_originals

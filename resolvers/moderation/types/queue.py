@@ -11,7 +11,7 @@ from bson import ObjectId
 from strawberry import relay
 
 from models.common.clock import utcnow
-from models.common.db import Document
+from models.moderation.documents import AppealDocument, DecisionDocument, ModerationItemDocument
 from models.moderation.policy import may_read
 from models.moderation.queue import FREE
 from moderation.detectors.personal_data import find_personal_data
@@ -65,7 +65,7 @@ class ModerationDecision:
         return await load_reference(info, PERSON_BY_ID, self.moderator_id, Person.from_document)
 
     @classmethod
-    def from_stored(cls, decision: Document | None, kind: str) -> ModerationDecision | None:
+    def from_stored(cls, decision: DecisionDocument | None, kind: str) -> ModerationDecision | None:
         if not decision:
             return None
         return cls(
@@ -99,7 +99,7 @@ class ModerationAppeal:
     decision: AppealDecision | None = strawberry.field(description="Null while the appeal waits.")
 
     @classmethod
-    def from_stored(cls, appeal: Document | None) -> ModerationAppeal | None:
+    def from_stored(cls, appeal: AppealDocument | None) -> ModerationAppeal | None:
         if not appeal:
             return None
         outcome = appeal.get("decision")
@@ -136,10 +136,10 @@ class ModerationItem(relay.Node):
         description="The moderator's hand-over to admins, when it was escalated."
     )
     appeal: ModerationAppeal | None
-    document: strawberry.Private[Document]
+    document: strawberry.Private[ModerationItemDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> ModerationItem:
+    def from_document(cls, document: ModerationItemDocument) -> ModerationItem:
         return cls(
             id=document["_id"],
             kind=document["kind"],
