@@ -116,10 +116,10 @@ async def print_failures(db: Database) -> None:
     counts: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], str] = {}
     async for delivery in DELIVERIES.of(db).find({"status": {"$ne": "sent"}}, {"status": 1, "error": 1}):
-        error = delivery.get("error") or {}
-        key = (delivery["status"], str(error.get("code")))
+        error = delivery.get("error")
+        key = (delivery["status"], str(error["code"] if error else None))
         counts[key] += 1
-        examples.setdefault(key, str(error.get("message")))
+        examples.setdefault(key, str(error["message"] if error else None))
     for (status, code), count in counts.most_common():
         print(f"  {count:,} {status} {code}: {examples[status, code]}", flush=True)
 

@@ -31,10 +31,11 @@ from typing import TypeVar
 import firebase_admin
 
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.outbox_worker import default_owner
 from models.notifications import deliveries, devices
 from models.notifications.deliveries import DROPPED, FAILED, PENDING, SENT, Outcome
+from models.notifications.documents import DeliveryDocument
 from push.metrics import DeliveryMetrics, reason_label
 from push.outcomes import QUOTA_CODES, SendResult, Verdict, unanswered
 from push.retries import RetryPolicy
@@ -185,12 +186,12 @@ class DeliveryWorker:
 
     # --- one batch --------------------------------------------------------------------------------
 
-    async def _claim(self) -> list[Document]:
+    async def _claim(self) -> list[DeliveryDocument]:
         return await deliveries.claim_due(
             self.db, self.owner, limit=self.batch_size, lease=self.lease, now=self.now()
         )
 
-    async def _deliver(self, batch: list[Document]) -> DeliveryReport:
+    async def _deliver(self, batch: list[DeliveryDocument]) -> DeliveryReport:
         """Send one claimed batch and record what FCM answered; never raises but for cancellation."""
         task = asyncio.current_task()
         assert task is not None
@@ -232,7 +233,7 @@ class DeliveryWorker:
             log.exception("push outcomes of %d deliveries could not be recorded", len(results))
             return DeliveryReport(lost=len(results))
 
-    async def _send(self, batch: Sequence[Document]) -> list[SendResult]:
+    async def _send(self, batch: Sequence[DeliveryDocument]) -> list[SendResult]:
         if not batch:
             return []
         try:
@@ -306,7 +307,7 @@ class DeliveryWorker:
             retry_at=retry_at,
         )
 
-    async def _release(self, batch: Sequence[Document]) -> int:
+    async def _release(self, batch: Sequence[DeliveryDocument]) -> int:
         try:
             released = await deliveries.release(self.db, self.owner, batch)
         except Exception:

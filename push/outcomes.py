@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from firebase_admin import exceptions, messaging
 
-from models.common.db import Document
+from models.notifications.documents import DeliveryDocument
 
 
 class Verdict(StrEnum):
@@ -45,7 +45,7 @@ _TOKEN_FIELDS = frozenset({"message.token", "message.fid"})
 class SendResult:
     """FCM's answer for one claimed delivery."""
 
-    delivery: Document
+    delivery: DeliveryDocument
     verdict: Verdict
     message_id: str | None = None
     code: str | None = None
@@ -63,13 +63,13 @@ def error_code(error: BaseException) -> str:
     return "UNKNOWN"
 
 
-def unanswered(delivery: Document, code: str, detail: str) -> SendResult:
+def unanswered(delivery: DeliveryDocument, code: str, detail: str) -> SendResult:
     """FCM's answer for this delivery never came: the message may or may not have arrived, so it
     is tried again (a repeat shows once on the phone, by its collapse key)."""
     return SendResult(delivery=delivery, verdict=Verdict.RETRY, code=code, detail=detail)
 
 
-def result_of_error(delivery: Document, error: BaseException, *, now: dt.datetime) -> SendResult:
+def result_of_error(delivery: DeliveryDocument, error: BaseException, *, now: dt.datetime) -> SendResult:
     code = error_code(error)
     if code in TOKEN_CODES or (code == "INVALID_ARGUMENT" and _about_the_token(error)):
         verdict = Verdict.TOKEN_GONE

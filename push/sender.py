@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import firebase_admin
 from firebase_admin import exceptions, messaging
 
-from models.common.db import Document
+from models.notifications.documents import DeliveryDocument
 from push.firebase_app import bind_to_running_loop
 from push.messages import to_fcm, with_ttl_left
 from push.outcomes import INVALID_MESSAGE, SendResult, Verdict, error_code, result_of_error, unanswered
@@ -25,7 +25,7 @@ log = logging.getLogger("townhall.push")
 MAX_BATCH = 500  # firebase-admin's limit for send_each_async
 
 
-def _build(delivery: Document, now: dt.datetime) -> messaging.Message:
+def _build(delivery: DeliveryDocument, now: dt.datetime) -> messaging.Message:
     stored = delivery["message"]
     if delivery.get("expires_at") is not None:
         stored = with_ttl_left(stored, delivery["expires_at"] - now)
@@ -37,7 +37,7 @@ def _build(delivery: Document, now: dt.datetime) -> messaging.Message:
 
 
 async def send_batch(
-    app: firebase_admin.App, deliveries: Sequence[Document], *, now: dt.datetime
+    app: firebase_admin.App, deliveries: Sequence[DeliveryDocument], *, now: dt.datetime
 ) -> list[SendResult]:
     """Send each delivery's message to its token; one result per delivery, in no promised order.
 
@@ -46,7 +46,7 @@ async def send_batch(
     if len(deliveries) > MAX_BATCH:
         raise ValueError(f"a batch holds at most {MAX_BATCH} deliveries")
     results: list[SendResult] = []
-    ready: list[tuple[Document, messaging.Message]] = []
+    ready: list[tuple[DeliveryDocument, messaging.Message]] = []
     for delivery in deliveries:
         try:
             ready.append((delivery, _build(delivery, now)))

@@ -27,7 +27,7 @@ from pymongo import ASCENDING, UpdateOne
 from models.common import leases
 from models.common.clock import epoch_ms, from_epoch_ms, to_bson_precision
 from models.common.db import Database, Document
-from models.notifications.documents import DELIVERIES
+from models.notifications.documents import DELIVERIES, DeliveryDocument
 
 PENDING = "pending"
 SENT = "sent"
@@ -36,8 +36,8 @@ DROPPED = "dropped"
 FINAL = frozenset({SENT, FAILED, DROPPED})
 
 DELIVERY_LEASE = leases.LeaseFields(until="lease_ms", epoch_ms=True)
-# A free delivery's lease ended long ago (`lease_ms`; `None` would not compare).
-FREE = DELIVERY_LEASE.free_end
+# A free delivery's lease ended long ago (`lease_ms`; `None` would not compare): DELIVERY_LEASE.free_end.
+FREE = 0
 DEFAULT_LEASE = dt.timedelta(minutes=2)
 MAX_ERROR_LENGTH = 500
 
@@ -89,7 +89,7 @@ async def claim_due(
     limit: int = 500,
     lease: dt.timedelta = DEFAULT_LEASE,
     now: dt.datetime,
-) -> list[Document]:
+) -> list[DeliveryDocument]:
     """Lease up to `limit` due deliveries to `owner` (oldest due first) and return them.
 
     Three queries whatever the number (and their getMores past 101 documents), by `status` and
@@ -151,7 +151,7 @@ async def record_outcomes(db: Database, owner: str, outcomes: Sequence[Outcome])
     return result.matched_count
 
 
-async def release(db: Database, owner: str, held: Iterable[Document]) -> int:
+async def release(db: Database, owner: str, held: Iterable[DeliveryDocument]) -> int:
     """Give back claimed deliveries that were not sent (graceful shutdown); returns how many.
 
     The attempt the claim counted is taken back, as nothing was tried.

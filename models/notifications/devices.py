@@ -11,10 +11,10 @@ from bson import ObjectId
 
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import InvalidInput
 from models.notifications.deliveries import DELIVERY_LEASE
-from models.notifications.documents import DELIVERIES, DEVICES
+from models.notifications.documents import DELIVERIES, DEVICES, DeviceDocument
 from models.notifications.policy import person_of
 from models.notifications.preferences import clean_time_zone
 from models.notifications.rendering import normalize_locale
@@ -67,7 +67,7 @@ def _clean(registration: DeviceRegistration) -> DeviceRegistration:
 
 async def register_device(
     db: Database, actor: Actor, registration: DeviceRegistration, *, now: Clock = utcnow
-) -> Document:
+) -> DeviceDocument:
     """Register (or refresh) this device for the signed-in person.
 
     The token is the `_id`: registering again updates the device, and a token last registered

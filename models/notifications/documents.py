@@ -1,58 +1,74 @@
-"""What notifications store: devices, settings, follows, the inbox, and one delivery per push.
+"""What notifications store: devices, settings, follows, the inbox, one delivery per push, the daily
+cap's ledgers and fan-out jobs; each collection with the TypedDict of its documents.
 
-Collections and the fields other modules rely on (every document also has `v`, the schema version):
-
-devices — one per FCM registration token; `_id` is the token itself, so re-registering is an
-  update and a token that moves to another account moves (its `person_id` changes).
-  person_id, platform ("android" | "ios" | "web"), app_version, locale (BCP 47, e.g. "zh-CN"),
-  time_zone (IANA), registered_at, last_seen_at.
-
-notification_settings — one per person, `_id` the person id; absent means the defaults.
-  categories {<Category>: <Delivery>}, quiet_hours {start "HH:MM", end "HH:MM"} or None (off),
-  daily_cap (int), time_zone (IANA; the devices' zone when unset), unread (the inbox's unread
-  count, kept by $inc), updated_at.
-
-follows — `_id` "<person>:<target_key>"; person_id, target_key "<kind>:<id>" with kind one of
-  department, topic, district, consultation, petition, livestream; created_at.
-  Audiences stream from the `target_key` index (a cursor, never a list in memory).
-
-notifications — the inbox; `_id` "<event id>|<person id>" (a retried event adds nothing).
-  person_id, category, template (key), params {…}, about {kind, id}, link (deep link,
-  e.g. "townhall://consultations/<id>"), created_at, read_at (None while unread),
-  inbox_key "<person hex>:<created ms, 15 digits>:<_id>" (unique; newest first = descending).
-  The rendered text is made per reader locale when read, from the template files.
-
-deliveries — exactly one per (notification, device): `_id` "<notification id>|<device token>".
-  notification_id, person_id, token, platform, locale, status ("pending" | "sent" | "failed" |
-  "dropped"), attempts, due_ms (when it may be sent, in milliseconds since 1970: now, or the end
-  of quiet hours, or after a back-off), expires_at (unsent by then, it is dropped; sent late, it
-  keeps only the TTL left), lease_owner, lease_ms (the claim's end, milliseconds since 1970, 0 when
-  free; a lapsed lease returns it), message (the FCM message as sent: rendered, with collapse key,
-  TTL, android/apns settings), urgent (bool), created_at, sent_at, fcm_message_id,
-  error {code, message, at}. Claimed by `due_ms` (integers: see models/notifications/deliveries.py),
-  sent in batches of at most 500; deleted a month after `expires_at` (retention.py).
-
-digests — one per person and local day, the ledger of the daily cap: `_id` "<person>:<YYYY-MM-DD>";
-  person_id, day, time_zone, pushed (the ids of the day's non-transactional pushes, in the order
-  they came: a push past the cap's place is folded), pending (ids folded, waiting for the digest),
-  due_ms (when the digest goes, milliseconds since 1970 like a delivery's; None while nothing
-  waits: the worker's sweep ranges over it on every pass), round (digests sent so far), folds
-  (counts folds, so the digest sweep clears only what it read). Deleted days after `day`.
-
-fanouts — one per broad event (followers of a department, topics, districts): `_id` the event id;
-  kind, payload, cursor {key (index into the audience's follower keys), after (the last person
-  id done)}, lease_owner, lease_until, created_at, done_at. The fan-out walks the followers in
-  person-id order from the cursor, so a crash resumes where the last chunk ended.
+Every document also has `v`, the schema version (stamped by `new_document`, or `$set` with an
+upsert), except the daily-cap ledgers, which only upserts make.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, TypedDict
+
+from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 
 from models.common.db import declare_collection
 
-DEVICES = declare_collection("devices", [IndexModel([("person_id", ASCENDING)], name="by_person")])
-NOTIFICATION_SETTINGS = declare_collection("notification_settings")
+
+class DeviceDocument(TypedDict, total=False):
+    """One per FCM registration token (devices.py); `_id` is the token itself, so re-registering is an
+    update and a token that moves to another account moves (its `person_id` changes)."""
+
+    _id: str  # the FCM registration token
+    v: int  # schema version
+    person_id: ObjectId
+    platform: str  # devices.Platform: "android" | "ios" | "web"
+    app_version: str
+    locale: str  # BCP 47, e.g. "zh-CN"
+    time_zone: str  # IANA
+    registered_at: dt.datetime
+    last_seen_at: dt.datetime
+
+
+DEVICES = declare_collection(
+    "devices", [IndexModel([("person_id", ASCENDING)], name="by_person")], document=DeviceDocument
+)
+
+
+class QuietHoursDocument(TypedDict):
+    start: str  # "HH:MM", local time
+    end: str
+
+
+class NotificationSettingsDocument(TypedDict, total=False):
+    """One per person (preferences.py; the fan-out keeps `unread`); absent means the defaults."""
+
+    _id: ObjectId | str  # the person id (nx-27017 upserts leave its hex string: preferences._person_key)
+    v: int  # schema version
+    categories: dict[str, str]  # {<Category>: <Delivery>}
+    quiet_hours: QuietHoursDocument | None  # None: off; absent: the defaults
+    daily_cap: int
+    time_zone: str | None  # IANA; the devices' zone when unset
+    unread: int  # the inbox's unread count, kept by $inc
+    updated_at: dt.datetime
+
+
+NOTIFICATION_SETTINGS = declare_collection("notification_settings", document=NotificationSettingsDocument)
+
+
+class FollowDocument(TypedDict, total=False):
+    """A person following a target (follows.py). Audiences stream from the `target_key` index (a
+    cursor, never a list in memory)."""
+
+    _id: str  # "<person>:<target_key>"
+    v: int  # schema version
+    person_id: ObjectId
+    # "<kind>:<id>", kind one of department, topic, district, consultation, petition, livestream
+    target_key: str
+    created_at: dt.datetime
+
+
 FOLLOWS = declare_collection(
     "follows",
     [
@@ -60,10 +76,71 @@ FOLLOWS = declare_collection(
         IndexModel([("target_key", ASCENDING), ("person_id", ASCENDING)], name="by_target"),
         IndexModel([("person_id", ASCENDING)], name="by_person"),
     ],
+    document=FollowDocument,
 )
+
+
+class AboutDocument(TypedDict):
+    kind: str  # a GraphQL node's kind: consultation, comment…
+    id: Any
+
+
+class NotificationDocument(TypedDict, total=False):
+    """The inbox (fanout.py writes it, inbox.py marks it read). The rendered text is made per reader
+    locale when read, from the template files."""
+
+    _id: str  # "<event id>|<person id>" (a retried event adds nothing)
+    v: int  # schema version
+    person_id: ObjectId
+    category: str  # categories.Category
+    template: str  # the template's key
+    params: dict[str, str]
+    about: AboutDocument
+    link: str  # deep link, e.g. "townhall://consultations/<id>"
+    created_at: dt.datetime
+    read_at: dt.datetime | None  # None while unread
+    inbox_key: str  # "<person hex>:<created ms, 15 digits>:<_id>" (unique; newest first = descending)
+
+
 NOTIFICATIONS = declare_collection(
-    "notifications", [IndexModel([("inbox_key", ASCENDING)], unique=True, name="inbox_key_unique")]
+    "notifications",
+    [IndexModel([("inbox_key", ASCENDING)], unique=True, name="inbox_key_unique")],
+    document=NotificationDocument,
 )
+
+
+class DeliveryErrorDocument(TypedDict):
+    code: str
+    message: str
+    at: dt.datetime
+
+
+class DeliveryDocument(TypedDict, total=False):
+    """Exactly one per (notification, device) (outgoing.py makes it, deliveries.py claims it and
+    records outcomes). Claimed by `due_ms` (integers: see deliveries.py), sent in batches of at most
+    500; deleted a month after `expires_at` (retention.py)."""
+
+    _id: str  # "<notification id>|<device token>"
+    v: int  # schema version
+    notification_id: str
+    person_id: ObjectId
+    token: str
+    platform: str | None
+    locale: str
+    status: str  # deliveries.PENDING, SENT, FAILED or DROPPED
+    attempts: int
+    due_ms: int  # when it may be sent, ms since 1970: now, the end of quiet hours, or after a back-off
+    expires_at: dt.datetime  # unsent by then, it is dropped; sent late, it keeps only the TTL left
+    lease_owner: str | None  # deliveries.DELIVERY_LEASE
+    lease_ms: int  # the claim's end, ms since 1970, 0 when free; a lapsed lease returns it
+    message: dict[str, Any]  # the FCM message as sent: rendered, collapse key, TTL, android/apns settings
+    urgent: bool
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+    fcm_message_id: str | None
+    error: DeliveryErrorDocument | None
+
+
 DELIVERIES = declare_collection(
     "deliveries",
     [
@@ -74,12 +151,60 @@ DELIVERIES = declare_collection(
         IndexModel([("token", ASCENDING)], name="by_token"),
         IndexModel([("expires_at", ASCENDING)], name="by_expiry"),  # the retention sweep
     ],
+    document=DeliveryDocument,
 )
+
+
+class DigestDocument(TypedDict, total=False):
+    """One per person and local day, the ledger of the daily cap (digests.py); made by upserts, so
+    without `v`. Deleted days after `day` (retention.py)."""
+
+    _id: str  # "<person>:<YYYY-MM-DD>"
+    person_id: ObjectId
+    day: str  # YYYY-MM-DD, local
+    time_zone: str
+    # The ids of the day's non-transactional pushes, in the order they came: a push past the cap's
+    # place is folded.
+    pushed: list[str]
+    pending: list[str]  # ids folded, waiting for the digest
+    # When the digest goes, ms since 1970 like a delivery's; None while nothing waits (the worker's
+    # sweep ranges over it on every pass).
+    due_ms: int | None
+    round: int  # digests sent so far
+    folds: int  # counts folds, so the digest sweep clears only what it read
+
+
 DIGESTS = declare_collection(
     "digests",
     [
         IndexModel([("due_ms", ASCENDING)], name="by_due_ms"),
         IndexModel([("day", ASCENDING)], name="by_day"),  # the retention sweep
     ],
+    document=DigestDocument,
 )
-FANOUTS = declare_collection("fanouts", [IndexModel([("lease_until", ASCENDING)], name="by_lease")])
+
+
+class FanoutCursorDocument(TypedDict):
+    key: int  # index into the audience's follower keys
+    after: ObjectId | None  # the last person id done
+
+
+class FanoutDocument(TypedDict, total=False):
+    """One per broad event (followers of a department, topics, districts) (fanout.py). The fan-out
+    walks the followers in person-id order from the cursor, so a crash resumes where the last chunk
+    ended."""
+
+    _id: str  # the event id
+    v: int  # schema version
+    kind: str  # the event kind
+    payload: dict[str, Any]
+    cursor: FanoutCursorDocument
+    lease_owner: str | None  # models/common/leases.LEASE
+    lease_until: dt.datetime
+    created_at: dt.datetime
+    done_at: dt.datetime | None
+
+
+FANOUTS = declare_collection(
+    "fanouts", [IndexModel([("lease_until", ASCENDING)], name="by_lease")], document=FanoutDocument
+)

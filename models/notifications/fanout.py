@@ -19,13 +19,20 @@ from pymongo import ASCENDING, UpdateOne
 
 from models.common import leases
 from models.common.calendar import DEFAULT_TIME_ZONE
-from models.common.clock import Clock, epoch_ms, utcnow
-from models.common.db import Database, Document
+from models.common.clock import EPOCH, Clock, epoch_ms, utcnow
+from models.common.db import Database
 from models.common.outbox_worker import ClaimedEvent
 from models.common.repository import insert_new
 from models.notifications.categories import TRANSACTIONAL, Delivery
 from models.notifications.digests import over_cap
-from models.notifications.documents import DELIVERIES, FANOUTS, NOTIFICATION_SETTINGS, NOTIFICATIONS
+from models.notifications.documents import (
+    DELIVERIES,
+    FANOUTS,
+    NOTIFICATION_SETTINGS,
+    NOTIFICATIONS,
+    DeviceDocument,
+    FanoutDocument,
+)
 from models.notifications.outgoing import new_delivery
 from models.notifications.preferences import PersonSettings, settings_of
 from models.notifications.producers import PRODUCERS, Notice
@@ -45,7 +52,7 @@ def inbox_key(person_id: ObjectId, at: dt.datetime, notification: str) -> str:
     return f"{person_id}:{epoch_ms(at):015d}:{notification}"
 
 
-def time_zone_of(settings: PersonSettings, devices: Sequence[Document]) -> str:
+def time_zone_of(settings: PersonSettings, devices: Sequence[DeviceDocument]) -> str:
     return settings.time_zone or next(
         (d["time_zone"] for d in devices if d.get("time_zone")), DEFAULT_TIME_ZONE
     )
@@ -161,7 +168,8 @@ async def notify_event(event: ClaimedEvent, db: Database) -> None:
                 "kind": event.kind,
                 "payload": dict(event.payload),
                 "cursor": {"key": 0, "after": None},
-                **leases.LEASE.free,
+                "lease_owner": None,  # a free lease (leases.LEASE.free)
+                "lease_until": EPOCH,
                 "created_at": now,
                 "done_at": None,
             }
@@ -173,7 +181,7 @@ async def notify_event(event: ClaimedEvent, db: Database) -> None:
 # --- fan-out jobs ---------------------------------------------------------------------------
 
 
-async def _done(db: Database, job: Document, owner: str, at: dt.datetime) -> None:
+async def _done(db: Database, job: FanoutDocument, owner: str, at: dt.datetime) -> None:
     await leases.complete(
         FANOUTS.of(db),
         owner,

@@ -12,13 +12,13 @@ from pymongo.errors import DuplicateKeyError
 
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import InvalidInput, NotFound
 from models.consultations import repository as consultations
 from models.consultations.policy import is_published
 from models.departments import repository as departments
 from models.districts import repository as districts
-from models.notifications.documents import FOLLOWS
+from models.notifications.documents import FOLLOWS, FollowDocument
 from models.notifications.policy import person_of
 from models.topics import repository as topics
 
@@ -63,7 +63,7 @@ def _kind(kind: str) -> TargetKind:
 
 async def follow(
     db: Database, actor: Actor, kind: str, target_id: ObjectId, *, now: Clock = utcnow
-) -> Document:
+) -> FollowDocument:
     """Follow a target; following it again changes nothing and returns the follow."""
     person_id = person_of(actor)
     target = _kind(kind)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from models.common.actors import Actor
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import NotFound
-from models.notifications.documents import NOTIFICATION_SETTINGS, NOTIFICATIONS
+from models.notifications.documents import NOTIFICATION_SETTINGS, NOTIFICATIONS, NotificationDocument
 from models.notifications.policy import person_of
 from models.notifications.repository import inbox_range
 
 
-async def mark_read(db: Database, actor: Actor, notification_id: str, *, now: Clock = utcnow) -> Document:
+async def mark_read(
+    db: Database, actor: Actor, notification_id: str, *, now: Clock = utcnow
+) -> NotificationDocument:
     """Mark one's own notification read; again changes nothing. Someone else's is not found."""
     person_id = person_of(actor)
     collection = NOTIFICATIONS.of(db)

@@ -7,9 +7,8 @@ import datetime as dt
 from bson import ObjectId
 
 from models.common.clock import epoch_ms
-from models.common.db import Document
-from models.notifications.deliveries import DELIVERY_LEASE
-from models.notifications.documents import DELIVERIES
+from models.notifications.deliveries import FREE
+from models.notifications.documents import DELIVERIES, DeliveryDocument, DeviceDocument
 from models.notifications.rendering import Rendered
 from push.messages import message_for
 
@@ -18,7 +17,7 @@ def new_delivery(
     *,
     notification_id: str,
     person_id: ObjectId,
-    device: Document,
+    device: DeviceDocument,
     rendered: Rendered,
     link: str,
     category: str,
@@ -27,7 +26,7 @@ def new_delivery(
     ttl: dt.timedelta,
     due_at: dt.datetime,
     now: dt.datetime,
-) -> Document:
+) -> DeliveryDocument:
     """The push of `rendered` to `device`, waiting for the sender; one per pair by its id.
 
     It expires `ttl` after it is due: a push still unsent then (a long FCM outage) is dropped, and
@@ -57,7 +56,8 @@ def new_delivery(
             "attempts": 0,
             "due_ms": epoch_ms(due_at),
             "expires_at": due_at + ttl,
-            **DELIVERY_LEASE.free,
+            "lease_owner": None,  # a free lease (DELIVERY_LEASE.free)
+            "lease_ms": FREE,
             "message": message,
             "urgent": urgent,
             "created_at": now,

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bson import ObjectId
@@ -25,7 +26,7 @@ from models.notifications.categories import (
     Category,
     Delivery,
 )
-from models.notifications.documents import NOTIFICATION_SETTINGS
+from models.notifications.documents import NOTIFICATION_SETTINGS, NotificationSettingsDocument
 from models.notifications.policy import person_of
 
 DAILY_CAP_RANGE = range(1, 51)
@@ -83,7 +84,9 @@ class PersonSettings:
         return chosen
 
     @classmethod
-    def from_document(cls, person_id: ObjectId, document: Document | None) -> PersonSettings:
+    def from_document(
+        cls, person_id: ObjectId, document: NotificationSettingsDocument | None
+    ) -> PersonSettings:
         if document is None:
             return cls(person_id=person_id)
         stored = document.get("categories") or {}
@@ -187,7 +190,7 @@ async def update_settings(
     return await settings_for(db, actor)
 
 
-def _nested(updates: Document) -> Document:
+def _nested(updates: Document) -> NotificationSettingsDocument:
     """Dotted `$set` paths as the nested fields of a new document."""
     document: Document = {}
     for path, value in updates.items():
@@ -196,7 +199,7 @@ def _nested(updates: Document) -> Document:
         for parent in parents:
             target = target.setdefault(parent, {})
         target[leaf] = value
-    return document
+    return cast(NotificationSettingsDocument, document)  # the paths _changes makes are its fields
 
 
 def _person_key(stored: object) -> ObjectId:

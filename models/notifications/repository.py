@@ -12,7 +12,14 @@ from models.common.actors import Actor
 from models.common.db import Database, Document
 from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, paginate
 from models.common.repository import find_by_keys
-from models.notifications.documents import DEVICES, FOLLOWS, NOTIFICATIONS
+from models.notifications.documents import (
+    DEVICES,
+    FOLLOWS,
+    NOTIFICATIONS,
+    DeviceDocument,
+    FollowDocument,
+    NotificationDocument,
+)
 from models.notifications.policy import person_of
 from models.notifications.preferences import settings_of
 
@@ -37,16 +44,16 @@ async def unread_count(db: Database, actor: Actor) -> int:
     return (await settings_of(db, [person_id]))[person_id].unread
 
 
-async def find_notifications(db: Database, ids: Sequence[str]) -> dict[str, Document]:
+async def find_notifications(db: Database, ids: Sequence[str]) -> dict[str, NotificationDocument]:
     """Notifications by id, anyone's (for DataLoaders; the caller keeps the viewer's own)."""
     found = await find_by_keys(NOTIFICATIONS.of(db), "_id", ids)
     return {str(key): document for key, document in found.items()}
 
 
-async def devices_of(db: Database, person_ids: Sequence[ObjectId]) -> dict[ObjectId, list[Document]]:
+async def devices_of(db: Database, person_ids: Sequence[ObjectId]) -> dict[ObjectId, list[DeviceDocument]]:
     """Each given person's devices (one `$in` read on person_id); [] for people without any."""
     wanted = list(dict.fromkeys(person_ids))
-    grouped: dict[ObjectId, list[Document]] = {person_id: [] for person_id in wanted}
+    grouped: dict[ObjectId, list[DeviceDocument]] = {person_id: [] for person_id in wanted}
     if not wanted:
         return grouped
     async for device in DEVICES.of(db).find({"person_id": {"$in": wanted}}):
@@ -54,7 +61,7 @@ async def devices_of(db: Database, person_ids: Sequence[ObjectId]) -> dict[Objec
     return grouped
 
 
-async def find_follows(db: Database, ids: Sequence[str]) -> dict[str, Document]:
+async def find_follows(db: Database, ids: Sequence[str]) -> dict[str, FollowDocument]:
     """Follows by id, anyone's (for DataLoaders; the caller keeps the viewer's own)."""
     found = await find_by_keys(FOLLOWS.of(db), "_id", ids)
     return {str(key): document for key, document in found.items()}

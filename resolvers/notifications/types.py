@@ -11,11 +11,11 @@ import strawberry
 from bson import ObjectId
 from strawberry import relay
 
-from models.common.db import Document
 from models.common.errors import InvalidInput
 from models.notifications import repository
 from models.notifications.categories import TRANSACTIONAL, Category, Delivery
 from models.notifications.devices import Platform
+from models.notifications.documents import DeviceDocument, FollowDocument, NotificationDocument
 from models.notifications.follows import parse_target_key
 from models.notifications.preferences import PersonSettings
 from models.notifications.rendering import language_locale, render
@@ -92,10 +92,10 @@ class Notification(relay.Node):
     link: str | None = strawberry.field(description="A deep link, e.g. townhall://consultations/<id>.")
     created_at: datetime
     read_at: datetime | None
-    document: strawberry.Private[Document]
+    document: strawberry.Private[NotificationDocument]
 
     @classmethod
-    def from_document(cls, document: Document, locale: str) -> Notification:
+    def from_document(cls, document: NotificationDocument, locale: str) -> Notification:
         params = {str(key): str(value) for key, value in (document.get("params") or {}).items()}
         rendered = render(document.get("template", ""), params, locale)
         return cls(
@@ -115,8 +115,8 @@ class Notification(relay.Node):
 
     @strawberry.field(description="What it is about (a consultation, your comment…); null if gone or hidden.")
     async def about(self, info: Info) -> relay.Node | None:
-        about = self.document.get("about") or {}
-        return await node_of(info, about.get("kind"), about.get("id"))
+        about = self.document.get("about")
+        return await node_of(info, about.get("kind"), about.get("id")) if about else None
 
     @classmethod
     async def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> list[Any]:
@@ -146,10 +146,10 @@ class Follow(relay.Node):
     id: relay.NodeID[str]
     target_kind: str = strawberry.field(description="department, topic, district or consultation.")
     followed_at: datetime
-    document: strawberry.Private[Document]
+    document: strawberry.Private[FollowDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Follow:
+    def from_document(cls, document: FollowDocument) -> Follow:
         return cls(
             id=str(document["_id"]),
             target_kind=document["target_key"].partition(":")[0],
@@ -231,7 +231,7 @@ class Device:
     last_seen_at: datetime
 
     @classmethod
-    def from_document(cls, document: Document) -> Device:
+    def from_document(cls, document: DeviceDocument) -> Device:
         return cls(
             platform=Platform(document["platform"]),
             app_version=document["app_version"],
