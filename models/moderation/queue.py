@@ -28,6 +28,7 @@ from models.moderation.documents import (
     Audience,
     ItemStatus,
     ModerationItemDocument,
+    PastRoundDocument,
 )
 from models.moderation.errors import NotHolding
 from models.moderation.events import ContentHeld
@@ -117,9 +118,13 @@ async def reopen(
     made public again, or its author's edit was held. Earlier rounds stay in `history`."""
     if item["status"] == ItemStatus.OPEN:
         return item
-    past = {
-        key: item.get(key)
-        for key in ("round", "decision", "decided_at", "appeal", "appeal_decided_at", "reopened_at")
+    past: PastRoundDocument = {
+        "round": item["round"],
+        "decision": item.get("decision"),
+        "decided_at": item.get("decided_at"),
+        "appeal": item.get("appeal"),
+        "appeal_decided_at": item.get("appeal_decided_at"),
+        "reopened_at": item.get("reopened_at"),
     }
     reopened = await MODERATION_ITEMS.of(db).find_one_and_update(
         {"_id": item["_id"], "status": item["status"], "round": item["round"]},
