@@ -48,7 +48,7 @@ from api.embedded_db import EmbeddedDatabase, free_loopback_port
 from api.settings import Settings
 from models.catalog import ensure_indexes
 from models.common.actors import COMMAND_LINE, Role
-from models.common.db import Database, Document, connect
+from models.common.db import Database, connect
 from models.common.pagination import encode_cursor
 from models.consultations.clauses import ClauseText
 from models.consultations.comment_counters import commenter_key
@@ -58,6 +58,7 @@ from models.consultations.documents import (
     COMMENTERS,
     COMMENTS,
     CONSULTATIONS,
+    AgreeDocument,
     Channel,
     CommentDocument,
     CommentStatus,
@@ -307,7 +308,7 @@ async def seed(uri: str, settings: Settings, scale: Scale) -> Seeded:
         # Agreements: most comments have none, a few have many; the viewer agrees with every
         # third comment of both measured pages (and a few elsewhere) so `agreedByMe` is mixed.
         measured = {*range(0, 3 * PAGE_SIZE, 3), *range(scale.deep, scale.deep + 3 * PAGE_SIZE, 3)}
-        agrees: list[Document] = []
+        agrees: list[AgreeDocument] = []
         for n, comment in enumerate(comments):
             if comment["status"] != CommentStatus.PUBLISHED:
                 continue

@@ -6,18 +6,18 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from models.common.actors import Actor
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.errors import InvalidInput, NotFound
 from models.consultations import report
 from models.consultations.campaigns import campaign_range
-from models.consultations.documents import CAMPAIGNS, COMMENTS, CommentStatus
+from models.consultations.documents import CAMPAIGNS, COMMENTS, CampaignDocument, CommentStatus
 from models.consultations.repository.campaigns import get_campaign
 from models.departments.policy import DepartmentScope
 
 
 async def assign_campaign_to_theme(
     db: Database, actor: Actor, campaign_id: ObjectId, theme_id: ObjectId, scope: DepartmentScope
-) -> tuple[Document, int]:
+) -> tuple[CampaignDocument, int]:
     """Put every published comment of the campaign into the theme; returns the campaign and how many.
 
     The rules are the theme assignment's (`report.theme_for_grouping`: officials of the

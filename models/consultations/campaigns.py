@@ -32,8 +32,14 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from models.common.clock import Clock, utcnow
-from models.common.db import Database, Document
-from models.consultations.documents import CAMPAIGNS, COMMENTS, CommentDocument, CommentStatus
+from models.common.db import Database
+from models.consultations.documents import (
+    CAMPAIGNS,
+    COMMENTS,
+    CampaignDocument,
+    CommentDocument,
+    CommentStatus,
+)
 from models.moderation import similarity
 
 CANDIDATES = similarity.CANDIDATE_LIMIT
@@ -80,7 +86,7 @@ async def join_campaign(db: Database, comment: CommentDocument, *, now: Clock = 
 
 async def _campaign(
     db: Database, campaign_id: ObjectId, consultation_id: ObjectId, at: dt.datetime
-) -> Document:
+) -> CampaignDocument:
     """The campaign, started now unless it exists (a lost race to start it is a duplicate key)."""
     campaigns = CAMPAIGNS.of(db)
     found = await campaigns.find_one({"_id": campaign_id})
@@ -104,7 +110,7 @@ async def _campaign(
     return campaign
 
 
-async def _attach(db: Database, campaign: Document, comment_id: ObjectId) -> None:
+async def _attach(db: Database, campaign: CampaignDocument, comment_id: ObjectId) -> None:
     """Make the comment a member, unless it already is one somewhere; count it if published."""
     campaign_id = campaign["_id"]
     before = await COMMENTS.of(db).find_one_and_update(

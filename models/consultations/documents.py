@@ -121,11 +121,26 @@ CONSULTATIONS = declare_event_carrier(
     document=ConsultationDocument,
 )
 
+
+class ConsultationVersionDocument(TypedDict, total=False):
+    """A stored version of a consultation's text (versions.py)."""
+
+    _id: ObjectId
+    v: int  # schema version
+    consultation_id: ObjectId
+    number: int  # the consultation's `version` when this text was current
+    clauses: list[dict[str, Any]]  # [{id, label, text}] in order
+    revision: int  # the draft edit this copy follows (version 1 only changes while drafted)
+    note: str
+    created_by: ObjectId | None
+    created_at: dt.datetime
+
+
 CONSULTATION_VERSIONS = declare_collection(
     "consultation_versions",
     [IndexModel([("consultation_id", ASCENDING), ("number", ASCENDING)], unique=True, name="by_number")],
+    document=ConsultationVersionDocument,
 )
-# Fields: consultation_id, number, clauses [{id, label, text}], note, created_by, created_at.
 
 
 class CommentDocument(TypedDict, total=False):
@@ -182,29 +197,74 @@ COMMENTS = declare_event_carrier(
     document=CommentDocument,
 )
 
-COMMENTERS = declare_collection("consultation_commenters")
-# One document per (consultation, person) who has a published comment there: _id =
-# "<consultation hex>:<person hex>", fields consultation_id, person_id, published (how many of their
-# comments are published), created_at. Its `$inc` says when a person becomes, or stops being, a
-# commenter, so `counters.commenters` counts each person once.
+
+class CommenterDocument(TypedDict, total=False):
+    """One per (consultation, person) who has a published comment there. Its `$inc` says when a
+    person becomes, or stops being, a commenter, so `counters.commenters` counts each person once."""
+
+    _id: str  # "<consultation hex>:<person hex>" (comment_counters.commenter_key)
+    v: int  # schema version
+    consultation_id: ObjectId
+    person_id: ObjectId
+    published: int  # how many of their comments here are published
+    created_at: dt.datetime
+
+
+COMMENTERS = declare_collection("consultation_commenters", document=CommenterDocument)
+
+
+class AgreeDocument(TypedDict, total=False):
+    """One per (comment, person), so agreeing twice is a duplicate key, and "did I agree?" for a
+    page of comments is one `$in` on `_id`."""
+
+    _id: str  # "<comment hex>:<person hex>" (agree_key)
+    v: int  # schema version
+    comment_id: ObjectId
+    person_id: ObjectId
+    created_at: dt.datetime
+
 
 COMMENT_AGREES = declare_collection(
     "comment_agrees",
     [IndexModel([("comment_id", ASCENDING)], name="by_comment")],
+    document=AgreeDocument,
 )
-# One document per (comment, person): _id = "<comment hex>:<person hex>", so agreeing twice is a
-# duplicate key, and "did I agree?" for a page of comments is one `$in` on `_id`.
+
+
+class ThemeDocument(TypedDict, total=False):
+    """A theme groups similar comments so one outcome answers them all (report.py)."""
+
+    _id: ObjectId
+    v: int  # schema version
+    consultation_id: ObjectId
+    title: str
+    outcome: dict[str, Any] | None  # {code, reason, set_by, at}
+    created_by: ObjectId | None
+    created_at: dt.datetime
+
 
 THEMES = declare_collection(
     "consultation_themes",
     [IndexModel([("consultation_id", ASCENDING)], name="by_consultation")],
+    document=ThemeDocument,
 )
-# Fields: consultation_id, title, outcome {code, reason}, created_by, created_at.
+
+
+class CampaignDocument(TypedDict, total=False):
+    """Near-identical comments grouped (campaigns.py)."""
+
+    _id: ObjectId  # the id of the comment that started it
+    v: int  # schema version
+    consultation_id: ObjectId
+    size: int  # its published members
+    sample_comment_id: ObjectId | None  # a published member's, kept current as members come and go
+    sample_text: str | None  # that member's text
+    theme_id: ObjectId | None
+    created_at: dt.datetime
+
 
 CAMPAIGNS = declare_collection(
     "consultation_campaigns",
     [IndexModel([("consultation_id", ASCENDING)], name="by_consultation")],
+    document=CampaignDocument,
 )
-# Near-identical comments grouped (models/consultations/campaigns.py): _id = the id of the comment
-# that started it, consultation_id, size (its published members), sample_comment_id and sample_text
-# (a published member's, kept current as members come and go), theme_id, created_at.

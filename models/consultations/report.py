@@ -28,6 +28,7 @@ from models.consultations.documents import (
     ConsultationDocument,
     Outcome,
     Stage,
+    ThemeDocument,
 )
 from models.consultations.errors import ReportIncomplete, WrongStage
 from models.consultations.events import outcome_event
@@ -78,7 +79,7 @@ def _outcome(outcome: Outcome, reason: str, actor: Actor, clock: Clock) -> Docum
     }
 
 
-async def _theme(db: Database, theme_id: ObjectId) -> Document:
+async def _theme(db: Database, theme_id: ObjectId) -> ThemeDocument:
     theme = await THEMES.of(db).find_one({"_id": theme_id})
     if theme is None:
         raise NotFound("no theme has this id", field="themeId")
@@ -93,7 +94,7 @@ async def create_theme(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ThemeDocument:
     """A theme groups similar comments so one outcome answers them all."""
     consultation = await _drafting(db, actor, consultation_id, scope, "grouped into themes")
     theme = THEMES.new_document(
@@ -111,7 +112,7 @@ async def create_theme(
 
 async def theme_for_grouping(
     db: Database, actor: Actor, theme_id: ObjectId, scope: DepartmentScope
-) -> Document:
+) -> ThemeDocument:
     """The theme, once `actor` may put comments of its consultation into it (while it is drafted)."""
     theme = await _theme(db, theme_id)
     await _drafting(db, actor, theme["consultation_id"], scope, "grouped into themes")
@@ -120,7 +121,7 @@ async def theme_for_grouping(
 
 async def assign_to_theme(
     db: Database, actor: Actor, comment_ids: Sequence[ObjectId], theme_id: ObjectId, scope: DepartmentScope
-) -> Document:
+) -> ThemeDocument:
     """Put published comments of the theme's consultation into the theme (moving them from another)."""
     theme = await theme_for_grouping(db, actor, theme_id, scope)
     ids = list(dict.fromkeys(comment_ids))
@@ -151,7 +152,7 @@ async def set_theme_outcome(
     scope: DepartmentScope,
     *,
     now: Clock = utcnow,
-) -> Document:
+) -> ThemeDocument:
     """The outcome of every comment in the theme that has none of its own."""
     theme = await _theme(db, theme_id)
     await _drafting(db, actor, theme["consultation_id"], scope, "given outcomes")
@@ -188,7 +189,7 @@ async def set_comment_outcome(
     return updated
 
 
-def effective_outcome(comment: CommentDocument, themes: dict[ObjectId, Document]) -> Document | None:
+def effective_outcome(comment: CommentDocument, themes: dict[ObjectId, ThemeDocument]) -> Document | None:
     """The comment's own outcome, else its theme's (marked with the theme's id), else None."""
     own = comment.get("outcome")
     # A stored outcome with a theme_id is a theme's, copied when a report was published: the
@@ -197,8 +198,9 @@ def effective_outcome(comment: CommentDocument, themes: dict[ObjectId, Document]
         return dict(own)
     theme_id = comment.get("theme_id")
     theme = themes.get(theme_id) if theme_id else None
-    if theme and theme.get("outcome"):
-        return {**theme["outcome"], "theme_id": theme["_id"]}
+    theme_outcome = theme.get("outcome") if theme else None
+    if theme and theme_outcome:
+        return {**theme_outcome, "theme_id": theme["_id"]}
     return None
 
 
@@ -207,7 +209,7 @@ async def page_themes(db: Database, consultation_id: ObjectId, args: PageArgs, b
     return await paginate(THEMES.of(db), {"consultation_id": consultation_id}, SortOrder("_id"), args, bounds)
 
 
-async def themes_of(db: Database, consultation_id: ObjectId) -> dict[ObjectId, Document]:
+async def themes_of(db: Database, consultation_id: ObjectId) -> dict[ObjectId, ThemeDocument]:
     return {theme["_id"]: theme async for theme in THEMES.of(db).find({"consultation_id": consultation_id})}
 
 
@@ -235,7 +237,7 @@ _OUTCOME_FIELDS = {"clause_id": 1, "outcome": 1, "theme_id": 1, "author_id": 1}
 
 
 async def _missing_outcomes(
-    db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, Document]
+    db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, ThemeDocument]
 ) -> dict[str, int]:
     """How many published comments lack an outcome, by clause label, in the text's order."""
     by_clause: Counter[str | None] = Counter()
@@ -253,7 +255,7 @@ async def _missing_outcomes(
 
 
 async def _record_outcomes(
-    db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, Document], clock: Clock
+    db: Database, consultation: ConsultationDocument, themes: dict[ObjectId, ThemeDocument], clock: Clock
 ) -> Counter[str]:
     """Write each published comment's final outcome with its author's event, batch by batch.
 

@@ -17,13 +17,17 @@ from models.common.db import Database, Document
 from models.common.errors import InvalidInput
 from models.common.repository import find_grouped_by
 from models.consultations.clauses import ClauseChange, diff_clauses
-from models.consultations.documents import CONSULTATION_VERSIONS, ConsultationDocument
+from models.consultations.documents import (
+    CONSULTATION_VERSIONS,
+    ConsultationDocument,
+    ConsultationVersionDocument,
+)
 from models.consultations.repository import get_consultation
 
 
 def _version_document(
     consultation: ConsultationDocument, note: str, by: ObjectId | None, at: dt.datetime
-) -> Document:
+) -> ConsultationVersionDocument:
     return CONSULTATION_VERSIONS.new_document(
         {
             "consultation_id": consultation["_id"],
@@ -106,6 +110,8 @@ async def version_diff(
     return await diff_versions(db, await get_consultation(db, consultation_id), from_version, to_version)
 
 
-async def versions_by_consultation(db: Database, ids: Sequence[ObjectId]) -> dict[Hashable, list[Document]]:
+async def versions_by_consultation(
+    db: Database, ids: Sequence[ObjectId]
+) -> dict[Hashable, list[ConsultationVersionDocument]]:
     """The stored versions of each consultation, oldest first (one query, for a DataLoader)."""
     return await find_grouped_by(CONSULTATION_VERSIONS.of(db), "consultation_id", ids, sort=(("number", 1),))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from bson import ObjectId
 
@@ -13,7 +13,14 @@ from models.common.pagination import Page, PageArgs, PageBounds, SortOrder, pagi
 from models.common.repository import find_by_keys
 from models.consultations.campaigns import campaign_range
 from models.consultations.comments import clean_text
-from models.consultations.documents import CAMPAIGNS, COMMENTS, PUBLIC, CommentDocument, CommentStatus
+from models.consultations.documents import (
+    CAMPAIGNS,
+    COMMENTS,
+    PUBLIC,
+    CampaignDocument,
+    CommentDocument,
+    CommentStatus,
+)
 from models.moderation import similarity
 
 MIN_SIZE = 2  # a campaign is listed once two of its comments count
@@ -25,18 +32,20 @@ BY_START = SortOrder("_id")
 BY_MEMBER = SortOrder("campaign_page_key")
 
 
-async def get_campaign(db: Database, campaign_id: ObjectId) -> Document:
+async def get_campaign(db: Database, campaign_id: ObjectId) -> CampaignDocument:
     campaign = await CAMPAIGNS.of(db).find_one({"_id": campaign_id})
     if campaign is None:
         raise NotFound("no campaign has this id", field="campaignId")
     return campaign
 
 
-async def find_campaigns(db: Database, ids: Sequence[ObjectId]) -> dict[ObjectId, Document]:
-    return await find_by_keys(CAMPAIGNS.of(db), "_id", ids)  # type: ignore[return-value]
+async def find_campaigns(db: Database, ids: Sequence[ObjectId]) -> dict[Hashable, CampaignDocument]:
+    return await find_by_keys(CAMPAIGNS.of(db), "_id", ids)
 
 
-async def campaigns_of(db: Database, consultation_id: ObjectId, args: PageArgs, bounds: PageBounds) -> Page:
+async def campaigns_of(
+    db: Database, consultation_id: ObjectId, args: PageArgs, bounds: PageBounds
+) -> Page[CampaignDocument]:
     """A consultation's campaigns with at least MIN_SIZE published comments, oldest first."""
     query = {"consultation_id": consultation_id, "size": {"$gte": MIN_SIZE}}
     return await paginate(CAMPAIGNS.of(db), query, BY_START, args, bounds)

@@ -8,8 +8,8 @@ import strawberry
 from bson import ObjectId
 from strawberry import relay
 
-from models.common.db import Document
 from models.common.pagination import PageArgs
+from models.consultations.documents import CampaignDocument
 from models.consultations.repository.campaigns import campaign_comments, campaigns_of
 from resolvers.common.context import Info
 from resolvers.common.relay import (
@@ -35,10 +35,10 @@ class Campaign(DocumentNode, relay.Node):
     size: int = strawberry.field(description="How many of its comments are published (the ones that count).")
     sample_text: str | None = strawberry.field(description="The text of one published comment in it.")
     created_at: datetime
-    document: strawberry.Private[Document]
+    document: strawberry.Private[CampaignDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Campaign:
+    def from_document(cls, document: CampaignDocument) -> Campaign:
         return cls(
             id=str(document["_id"]),
             size=document.get("size", 0),

@@ -22,6 +22,7 @@ from models.consultations.documents import (
     Outcome,
     Stage,
     Stance,
+    ThemeDocument,
 )
 from models.consultations.report import effective_outcome
 from models.departments.policy import may_act_for
@@ -98,10 +99,10 @@ class Theme(DocumentNode, relay.Node):
     id: relay.NodeID[str]
     title: str
     created_at: datetime
-    document: strawberry.Private[Document]
+    document: strawberry.Private[ThemeDocument]
 
     @classmethod
-    def from_document(cls, document: Document) -> Theme:
+    def from_document(cls, document: ThemeDocument) -> Theme:
         return cls(
             id=str(document["_id"]),
             title=document["title"],
@@ -219,7 +220,7 @@ class Comment(DocumentNode, relay.Node):
         if not await report_visible(info, self.document["consultation_id"]):
             return None
         theme_id = self.document.get("theme_id")
-        themes: dict[ObjectId, Document] = {}
+        themes: dict[ObjectId, ThemeDocument] = {}
         if theme_id is not None:
             theme = await info.context.loaders[THEME_BY_ID].load(theme_id)
             themes = {theme_id: theme} if theme else {}
