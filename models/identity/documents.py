@@ -90,29 +90,79 @@ PEOPLE = declare_event_carrier(
     document=PersonDocument,
 )
 
-# Password attempts per e-mail address, known or not, so that refusals never tell which addresses
-# have accounts (models/identity/sign_in_attempts.py); an event carrier for the lockout notice.
+
+class AddressAttemptsDocument(TypedDict):
+    """One client address's wrong passwords in a row at one e-mail (sign_in_attempts.AddressAttempts)."""
+
+    failures: int
+    next_attempt_at: dt.datetime | None
+    locked_until: dt.datetime | None
+
+
+class SignInAttemptsDocument(TypedDict, total=False):
+    """Password attempts per e-mail address, known or not, so that refusals never tell which addresses
+    have accounts (models/identity/sign_in_attempts.py)."""
+
+    _id: str  # "email:<sha-256 of the normalised e-mail>"
+    v: int  # schema version
+    seq: int  # compare-and-set counter
+    failures: int  # counted toward the lock
+    locked_until: dt.datetime | None
+    quiet_until: dt.datetime | None  # forgotten after
+    addresses: dict[str, AddressAttemptsDocument]  # by address key
+    expires_at: dt.datetime | None  # the TTL: when nothing of it matters
+    _outbox: list[dict[str, Any]]
+    _outbox_since: dt.datetime
+
+
+# An event carrier for the lockout notice.
 SIGN_IN_ATTEMPTS = declare_event_carrier(
     "sign_in_attempts",
     [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="sign_in_attempts_ttl")],
+    document=SignInAttemptsDocument,
 )
-# Fields: _id "email:<sha-256 of the normalised e-mail>", seq (compare-and-set counter), failures
-# (counted toward the lock), locked_until, addresses {<address key>: {failures, next_attempt_at,
-# locked_until}}, quiet_until (forgotten after), expires_at (the TTL: when nothing of it matters).
 
 # The refresh tokens of models/identity/refresh_tokens.py.
+
+
+class RefreshTokenFamilyDocument(TypedDict, total=False):
+    """One per sign-in session. Revocation lives here, in one document read by `_id`, so it is atomic
+    and cheap to check on every request, and a rotation racing a sign-out can only produce a token
+    of an already revoked family."""
+
+    _id: str  # the family id, random text; access tokens carry it as `sid`
+    v: int  # schema version
+    person_id: ObjectId
+    created_at: dt.datetime
+    expires_at: dt.datetime  # the session's absolute end
+    revoked_at: dt.datetime | None  # None while active
+    revoked_reason: str | None  # a RevocationReason, None while active
+
+
 REFRESH_TOKEN_FAMILIES = declare_collection(
     "refresh_token_families",
     [
         IndexModel([("person_id", ASCENDING)], name="person"),
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="expiry_ttl"),
     ],
+    document=RefreshTokenFamilyDocument,
 )
-# One document per sign-in session. Fields: _id (the family id, random text; access tokens carry it
-# as `sid`), person_id, created_at, expires_at (the session's absolute end), revoked_at (None while
-# active), revoked_reason (a RevocationReason, None while active).
-# Revocation lives here, in one document read by `_id`, so it is atomic and cheap to check on every
-# request, and a rotation racing a sign-out can only produce a token of an already revoked family.
+
+
+class RefreshTokenDocument(TypedDict, total=False):
+    """One per token ever issued. Spent tokens are kept until their family ends (the TTL is on
+    family_expires_at, not expires_at) so that presenting one is still recognised as reuse, however
+    late the thief or the owner tries."""
+
+    _id: ObjectId
+    v: int  # schema version
+    hash: str  # hex SHA-256 of the token; the token itself is never stored
+    family_id: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime  # this token's own end: issued_at + ttl, capped at the family's end
+    family_expires_at: dt.datetime
+    used_at: dt.datetime | None  # None until rotated
+
 
 REFRESH_TOKENS = declare_collection(
     "refresh_tokens",
@@ -121,9 +171,5 @@ REFRESH_TOKENS = declare_collection(
         IndexModel([("family_id", ASCENDING)], name="family"),
         IndexModel([("family_expires_at", ASCENDING)], expireAfterSeconds=0, name="family_expiry_ttl"),
     ],
+    document=RefreshTokenDocument,
 )
-# One document per token ever issued. Fields: hash (hex SHA-256 of the token; the token itself is
-# never stored), family_id, issued_at, expires_at (this token's own end: issued_at + ttl, capped at
-# the family's end), family_expires_at, used_at (None until rotated).
-# Spent tokens are kept until their family ends (the TTL is on family_expires_at, not expires_at)
-# so that presenting one is still recognised as reuse, however late the thief or the owner tries.

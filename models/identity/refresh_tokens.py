@@ -12,7 +12,7 @@ from bson import ObjectId
 
 from models.common.clock import utcnow
 from models.common.db import Database, Document
-from models.identity.documents import REFRESH_TOKEN_FAMILIES, REFRESH_TOKENS
+from models.identity.documents import REFRESH_TOKEN_FAMILIES, REFRESH_TOKENS, RefreshTokenFamilyDocument
 from models.identity.errors import InvalidToken
 
 REFRESH_TOKEN_TTL = dt.timedelta(days=30)
@@ -157,7 +157,9 @@ async def is_family_active(
     return family["revoked_at"] is None and family["expires_at"] > (now or utcnow())
 
 
-async def _issue_next(db: Database, family: Document, now: dt.datetime, ttl: dt.timedelta) -> RefreshGrant:
+async def _issue_next(
+    db: Database, family: RefreshTokenFamilyDocument, now: dt.datetime, ttl: dt.timedelta
+) -> RefreshGrant:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     expires_at = min(now + ttl, family["expires_at"])
     await REFRESH_TOKENS.of(db).insert_one(

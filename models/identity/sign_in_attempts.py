@@ -16,14 +16,14 @@ import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from models.common.db import Database, Document
+from models.common.db import Database
 from models.common.outbox import Event, push_events, relay_or_defer, with_events
-from models.identity.documents import SIGN_IN_ATTEMPTS
+from models.identity.documents import SIGN_IN_ATTEMPTS, AddressAttemptsDocument, SignInAttemptsDocument
 from models.identity.errors import TooManyAttempts
 from models.identity.events import locked_event
 
@@ -151,7 +151,7 @@ def address_key(address: str | None) -> str:
 # --- stored form --------------------------------------------------------------------------------
 
 
-def _to_fields(attempts: Attempts) -> Document:
+def _to_fields(attempts: Attempts) -> SignInAttemptsDocument:
     ends = [attempts.quiet_until, attempts.locked_until]
     ends += [one.locked_until for one in attempts.addresses.values()]
     return {
@@ -159,15 +159,18 @@ def _to_fields(attempts: Attempts) -> Document:
         "failures": attempts.failures,
         "locked_until": attempts.locked_until,
         "quiet_until": attempts.quiet_until,
-        "addresses": {key: dataclasses.asdict(one) for key, one in attempts.addresses.items()},
+        "addresses": {
+            key: cast(AddressAttemptsDocument, dataclasses.asdict(one))
+            for key, one in attempts.addresses.items()
+        },
         "expires_at": max((end for end in ends if end is not None), default=None),
     }
 
 
-def _from_document(document: Document | None) -> Attempts:
+def _from_document(document: SignInAttemptsDocument | None) -> Attempts:
     if document is None:
         return Attempts()
-    addresses: dict[str, Any] = document.get("addresses") or {}
+    addresses = document.get("addresses") or {}
     return Attempts(
         seq=int(document.get("seq") or 0),
         failures=int(document.get("failures") or 0),
