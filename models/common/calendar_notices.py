@@ -7,7 +7,7 @@ official schedule to be added to the calendar file.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from models.common.calendar import BusinessCalendar
 from models.common.db import Database
@@ -16,8 +16,18 @@ from models.common.repository import insert_new
 
 YEAR_MISSING = "calendar.year_missing"
 
+
 # One document per missing year, carrying its notice event: the `_id` makes it once per year.
-CALENDAR_NOTICES = declare_event_carrier("calendar_notices")
+class CalendarNoticeDocument(TypedDict, total=False):
+    _id: str  # "calendar.year_missing:<year>"
+    v: int  # schema version
+    year: int
+    created_at: dt.datetime
+    _outbox: list[dict[str, Any]]
+    _outbox_since: dt.datetime
+
+
+CALENDAR_NOTICES = declare_event_carrier("calendar_notices", document=CalendarNoticeDocument)
 
 
 class YearMissingPayload(TypedDict):
@@ -40,7 +50,7 @@ async def notify_missing_years(db: Database, calendar: BusinessCalendar, now: dt
     for year in missing:
         payload: YearMissingPayload = {"year": year, "covered_years": covered}
         event = Event(id=_notice_id(year), kind=YEAR_MISSING, payload=dict(payload), created_at=now)
-        fields = {"_id": _notice_id(year), "year": year, "created_at": now}
+        fields: CalendarNoticeDocument = {"_id": _notice_id(year), "year": year, "created_at": now}
         documents.append(with_events(CALENDAR_NOTICES.new_document(fields), [event]))
     added = await insert_new(CALENDAR_NOTICES.of(db), documents)
     for notice_id in sorted(added):

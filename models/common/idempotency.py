@@ -9,7 +9,7 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
@@ -21,13 +21,27 @@ from models.common.errors import Conflict, InvalidInput
 
 log = logging.getLogger("townhall.idempotency")
 
+
+class IdempotencyKeyDocument(TypedDict, total=False):
+    _id: str  # sha256(actor_id ":" key)
+    v: int  # schema version
+    actor_id: str
+    operation: str
+    request_hash: str  # sha256 of the canonical operation and payload
+    state: str  # "running" | "done"
+    claim: str  # the running attempt's token (KEY_LEASE.owner), unset when done
+    lease_until: dt.datetime  # while running (KEY_LEASE.until)
+    result: dict[str, Any]  # when done
+    created_at: dt.datetime
+    completed_at: dt.datetime
+    expires_at: dt.datetime
+
+
 IDEMPOTENCY_KEYS = declare_collection(
     "idempotency_keys",
     [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="idempotency_keys_ttl")],
+    document=IdempotencyKeyDocument,
 )
-# Fields: _id sha256(actor_id ":" key), actor_id, operation, request_hash (sha256 of the canonical
-# operation and payload), state ("running" | "done"), claim (the running attempt's token, unset
-# when done), lease_until (while running), result (when done), created_at, completed_at, expires_at.
 
 RUNNING = "running"
 DONE = "done"
@@ -133,7 +147,8 @@ async def run_once(
                         "operation": operation,
                         "request_hash": asked,
                         "state": RUNNING,
-                        **KEY_LEASE.taken(token, at + lease),
+                        "claim": token,  # KEY_LEASE.taken(token, at + lease)
+                        "lease_until": at + lease,
                         "created_at": at,
                         "expires_at": at + retention,
                     }

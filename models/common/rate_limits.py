@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypedDict
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -17,6 +18,18 @@ from models.common.clock import Clock, epoch_ms, utcnow
 from models.common.db import Database, declare_collection
 from models.common.errors import DomainError
 
+
+class RateLimitDocument(TypedDict, total=False):
+    """One counter per rule, subject and window."""
+
+    _id: str  # "<rule>:<subject>:<window start, epoch seconds>"
+    v: int  # schema version
+    n: int  # attempts in the window, refused ones included
+    prev: int  # attempts in the previous window, copied when this one started
+    window_start: dt.datetime
+    expires_at: dt.datetime
+
+
 RATE_LIMITS = declare_collection(
     "rate_limits",
     [
@@ -24,10 +37,8 @@ RATE_LIMITS = declare_collection(
         # stopped mattering as the previous window), so the index deletes at that time exactly.
         IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0, name="rate_limits_ttl"),
     ],
+    document=RateLimitDocument,
 )
-# Fields: _id "<rule>:<subject>:<window start, epoch seconds>", n (attempts in the window, refused
-# ones included), prev (attempts in the previous window, copied when this one started),
-# window_start, expires_at, v.
 
 EXPIRY_GRACE = dt.timedelta(minutes=1)  # leeway for clocks of API processes that disagree a little
 MAX_SUBJECT_LENGTH = 100
