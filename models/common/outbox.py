@@ -9,7 +9,7 @@ import logging
 import typing
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NotRequired, TypeVar, cast, overload
+from typing import Any, NotRequired, TypedDict, TypeVar, cast, overload
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import PyMongoError
@@ -27,6 +27,31 @@ PENDING = "pending"
 DONE = "done"
 DEAD = "dead"
 
+
+class OutboxSourceDocument(TypedDict):
+    collection: str  # the carrier the event was written in
+    id: Any  # that document's `_id`
+
+
+class OutboxRecordDocument(TypedDict, total=False):
+    """One event in the outbox, from its relay to its outcome (kept until `expire_at`)."""
+
+    _id: str  # the event's id: deterministic where a retried command must not repeat it
+    v: int
+    kind: str
+    payload: dict[str, Any]  # read as its kind's TypedDict through `payload_of`
+    source: OutboxSourceDocument
+    created_at: dt.datetime
+    state: str  # PENDING, DONE or DEAD
+    available_at: dt.datetime  # when it may be claimed; while claimed, the lease's end
+    lease_owner: str | None
+    attempts: int  # claims so far, this one included
+    last_error: str | None
+    failed_at: dt.datetime
+    done_at: dt.datetime | None
+    expire_at: dt.datetime | None
+
+
 OUTBOX = declare_collection(
     "outbox",
     [
@@ -36,6 +61,7 @@ OUTBOX = declare_collection(
         # parameter of the worker, not of the index (changing it needs no collMod).
         IndexModel([("expire_at", ASCENDING)], expireAfterSeconds=0),
     ],
+    document=OutboxRecordDocument,
 )
 
 
@@ -192,7 +218,9 @@ def _carrier(collection_name: str) -> CollectionSpec:
         raise ValueError(f"{collection_name!r} is not declared with declare_event_carrier") from None
 
 
-def _outbox_record(event: Mapping[str, Any], collection_name: str, doc_id: Any, now: dt.datetime) -> Document:
+def _outbox_record(
+    event: Mapping[str, Any], collection_name: str, doc_id: Any, now: dt.datetime
+) -> OutboxRecordDocument:
     return OUTBOX.new_document(
         {
             "_id": event["id"],
@@ -211,7 +239,7 @@ def _outbox_record(event: Mapping[str, Any], collection_name: str, doc_id: Any, 
     )
 
 
-async def _insert_once(db: Database, records: list[Document]) -> int:
+async def _insert_once(db: Database, records: list[OutboxRecordDocument]) -> int:
     """Insert the records, counting an existing `_id` as already relayed; returns how many are new."""
     return len(await insert_new(OUTBOX.of(db), records))
 

@@ -25,7 +25,7 @@ from pymongo import ASCENDING
 from models.common import leases
 from models.common.clock import Clock, utcnow
 from models.common.db import Database, Document
-from models.common.outbox import DEAD, DONE, OUTBOX, PENDING, Event, relay_stale
+from models.common.outbox import DEAD, DONE, OUTBOX, PENDING, Event, OutboxRecordDocument, relay_stale
 
 log = logging.getLogger("townhall.outbox")
 
@@ -56,16 +56,21 @@ class ClaimedEvent(Event):
     lease_until: dt.datetime
 
     @classmethod
-    def from_record(cls, record: Document) -> ClaimedEvent:
-        source = record.get("source") or {}
+    def from_record(cls, record: OutboxRecordDocument) -> ClaimedEvent:
+        source = record.get("source")
+        owner = record["lease_owner"]
+        if owner is None:
+            raise ValueError(f"outbox record {record['_id']!r} is not claimed")
         return cls(
             id=record["_id"],
             kind=record["kind"],
             payload=record.get("payload") or {},
             created_at=record["created_at"],
-            source=EventSource(collection=source.get("collection", ""), id=source.get("id")),
+            source=EventSource(
+                collection=source["collection"] if source else "", id=source["id"] if source else None
+            ),
             attempts=record["attempts"],
-            lease_owner=record["lease_owner"],
+            lease_owner=owner,
             lease_until=record["available_at"],
         )
 
