@@ -20,8 +20,9 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from api.cpu_work import off_the_loop
+from api.document_measure import INTROSPECTION_ROOTS
 
-INTROSPECTION_FIELDS = frozenset({"__schema", "__type", "__typename"})
+INTROSPECTION_FIELDS = frozenset({*INTROSPECTION_ROOTS, "__typename"})
 REMEMBERED = 8  # distinct introspection documents kept (GraphiQL and codegen tools send one or two)
 
 
